@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import type { ProvisioningEvent } from '../../store/store.js';
+import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
+import { parseWholeNumber } from '../options.js';
+
+export function eventJson(event: ProvisioningEvent): object {
+  return {
+    id: event.id,
+    at: isoTime(event.at),
+    actor: event.actor,
+    tokenId: event.tokenId,
+    requestId: event.requestId,
+    operation: event.operation,
+    resourceType: event.resourceType,
+    resourceId: event.resourceId,
+    logon: event.logon,
+    outcome: event.outcome,
+    httpStatus: event.httpStatus,
+    changes: event.changes,
+    detail: event.detail,
+  };
+}
+
+function summary(event: ProvisioningEvent): string {
+  const changes = (event.changes ?? [])
+    .map((change) =>
+      change.field === 'password'
+        ? 'password changed'
+        : `${change.field}: ${JSON.stringify(change.before ?? null)} → ${JSON.stringify(change.after ?? null)}`,
+    )
+    .join('; ');
+  return [changes, event.detail ?? ''].filter(Boolean).join(' | ');
+}
+
+export function registerLogCommand(program: Command, io: CliIo): void {
+  program
+    .command('log')
+    .description("Show a site's provisioning log, newest first")
+    .requiredOption('--site <slug>', 'the site')
+    .option('--limit <n>', 'how many events', parseWholeNumber, 50)
+    .option('--json', 'print JSON')
+    .option('--database <url>', 'sqlite:<file> or postgres://…')
+    .action(async (options: { site: string; limit: number; json?: boolean; database?: string }) => {
+      const events = await withServices(io, options.database, async (services) => {
+        const site = await services.sites.get(options.site);
+        return services.store.listEvents(site.id, { limit: Math.max(1, Math.min(options.limit, 10_000)) });
+      });
+      if (options.json) printJson(io, events.map(eventJson));
+      else
+        printTable(
+          io,
+          ['TIME', 'OPERATION', 'OUTCOME', 'STATUS', 'LOGON', 'DETAILS'],
+          events.map((event) => [
+            isoTime(event.at),
+            event.operation,
+            event.outcome,
+            String(event.httpStatus),
+            event.logon ?? '',
+            summary(event),
+          ]),
+        );
+    });
+}

@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import type { UserRecord } from '../../store/store.js';
+import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
+
+const PAGE = 1000;
+
+export function userJson(user: UserRecord): object {
+  return {
+    id: user.id,
+    logon: user.logon,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    email: user.email,
+    timeZone: user.timeZone,
+    privilege: user.privilege,
+    status: user.active ? 'Active' : 'Disabled',
+    externalId: user.externalId,
+    source: user.source,
+    removedFromScim: user.deletedAt !== null,
+    createdAt: isoTime(user.createdAt),
+    updatedAt: isoTime(user.updatedAt),
+  };
+}
+
+export function registerUserCommands(program: Command, io: CliIo): void {
+  const users = program.command('users').description("Read a site's user directory");
+  users
+    .command('list')
+    .description('List the users of a site (active ones unless --inactive)')
+    .requiredOption('--site <slug>', 'the site')
+    .option('--inactive', 'include disabled users and users a SCIM DELETE removed')
+    .option('--json', 'print JSON')
+    .option('--database <url>', 'sqlite:<file> or postgres://…')
+    .action(async (options: { site: string; inactive?: boolean; json?: boolean; database?: string }) => {
+      const all = await withServices(io, options.database, async (services) => {
+        const site = await services.sites.get(options.site);
+        const result: UserRecord[] = [];
+        for (let startIndex = 1; ; startIndex += PAGE) {
+          const page = await services.store.listUsers(site.id, {
+            startIndex,
+            count: PAGE,
+            includeDeleted: options.inactive === true,
+            activeOnly: options.inactive !== true,
+          });
+          result.push(...page.users);
+          if (page.users.length < PAGE) return result;
+        }
+      });
+      if (options.json) printJson(io, all.map(userJson));
+      else
+        printTable(
+          io,
+          ['LOGON', 'FIRST NAME', 'LAST NAME', 'EMAIL', 'TIME ZONE', 'PRIVILEGE', 'STATUS'],
+          all.map((user) => [
+            user.logon,
+            user.firstName ?? '',
+            user.lastName ?? '',
+            user.email ?? '',
+            user.timeZone ?? '',
+            user.privilege,
+            user.deletedAt !== null ? 'Disabled (removed by SCIM)' : user.active ? 'Active' : 'Disabled',
+          ]),
+        );
+    });
+}

@@ -1,0 +1,63 @@
+import { loadConfig } from '../config.js';
+import { createServices, type Services } from '../services.js';
+import { openDatabase } from '../store/open.js';
+
+/** Where a command writes; tests pass their own to read what a command printed. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  env: Record<string, string | undefined>;
+}
+
+export const processIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+};
+
+/** A user-facing failure: printed as one line, exit code 1, no stack. */
+export class CliError extends Error {}
+
+/** Opens the database a command names (flag, else environment, else the default file) and runs `work`. */
+export async function withServices<T>(
+  io: CliIo,
+  database: string | undefined,
+  work: (services: Services) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig(io.env, database ? { databaseUrl: database } : {});
+  const db = await openDatabase(config.databaseUrl, {
+    sqliteSynchronous: config.sqliteSynchronous,
+    postgresPoolSize: 2,
+  });
+  try {
+    return await work(createServices(db));
+  } finally {
+    await db.close();
+  }
+}
+
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
+
+/** A plain text table: columns padded to their widest cell. */
+export function printTable(
+  io: CliIo,
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+): void {
+  const widths = headers.map((header, i) =>
+    Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  io.out(line(headers));
+  for (const row of rows) io.out(line(row));
+}
+
+export function isoTime(ms: number | null): string {
+  return ms === null ? '' : new Date(ms).toISOString();
+}

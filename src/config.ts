@@ -1,0 +1,115 @@
+import type { SqliteSynchronous } from './store/sql/sqlite-database.js';
+
+/** Everything an operator can set; `docs/configuration.md` documents each field. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly databaseUrl: string;
+  /** The public base URL (scheme and host) used in `meta.location`; otherwise taken from each request. */
+  readonly publicUrl: string | undefined;
+  readonly bodyLimit: number;
+  readonly defaultPageSize: number;
+  readonly maxPageSize: number;
+  readonly logLevel: string;
+  readonly sqliteSynchronous: SqliteSynchronous;
+  readonly trustProxy: boolean;
+  /** The site created on first start, if any. */
+  readonly defaultSite: string | undefined;
+  readonly postgresPoolSize: number;
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/roster.db';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the configuration from the environment; flags given on the command line take precedence. */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const config: Config = {
+    host: env.ROSTER_HOST || '127.0.0.1',
+    port: integer(env, 'ROSTER_PORT', 8080, 0, 65535),
+    databaseUrl: env.ROSTER_DATABASE_URL || DEFAULT_DATABASE_URL,
+    publicUrl: env.ROSTER_PUBLIC_URL ? publicUrl(env.ROSTER_PUBLIC_URL) : undefined,
+    bodyLimit: integer(env, 'ROSTER_BODY_LIMIT', 1024 * 1024, 1024, 256 * 1024 * 1024),
+    defaultPageSize: integer(env, 'ROSTER_DEFAULT_PAGE_SIZE', 100, 1, 100_000),
+    maxPageSize: integer(env, 'ROSTER_MAX_PAGE_SIZE', 1000, 100, 100_000),
+    logLevel: oneOf(
+      env,
+      'ROSTER_LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      'info',
+    ),
+    sqliteSynchronous: oneOf(
+      env,
+      'ROSTER_SQLITE_SYNCHRONOUS',
+      ['OFF', 'NORMAL', 'FULL'] as const,
+      'NORMAL',
+      (value) => value.toUpperCase(),
+    ),
+    trustProxy: boolean(env, 'ROSTER_TRUST_PROXY', false),
+    defaultSite: env.ROSTER_DEFAULT_SITE === undefined ? 'default' : env.ROSTER_DEFAULT_SITE || undefined,
+    postgresPoolSize: integer(env, 'ROSTER_PG_POOL_SIZE', 10, 1, 1000),
+    ...withoutUndefined(overrides),
+  };
+  if (config.defaultPageSize > config.maxPageSize) {
+    throw new ConfigError('ROSTER_DEFAULT_PAGE_SIZE must not be larger than ROSTER_MAX_PAGE_SIZE.');
+  }
+  return config;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got '${raw}'.`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got '${env[name]}'.`);
+}
+
+function oneOf<T extends string>(
+  env: Env,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+  normalize = (value: string) => value.toLowerCase(),
+): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = normalize(raw) as T;
+  if (!allowed.includes(value))
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got '${raw}'.`);
+  return value;
+}
+
+export function publicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      `ROSTER_PUBLIC_URL must be an absolute URL such as https://roster.example.com, got '${raw}'.`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError('ROSTER_PUBLIC_URL must be an http or https URL.');
+  return url.toString().replace(/\/+$/, '');
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,87 @@
+import type { ScimObject, ScimValue } from '../scim/resource.js';
+import type { FieldChange, ProvisioningEvent } from '../store/store.js';
+import { newId } from './ids.js';
+
+/** Who is acting, on which site, for which request: carried from the edge into every write. */
+export interface Actor {
+  readonly siteId: string;
+  readonly kind: ProvisioningEvent['actor'];
+  readonly tokenId: string | null;
+  readonly requestId: string | null;
+}
+
+export interface EventFields {
+  readonly operation: string;
+  readonly resourceType: string;
+  readonly resourceId?: string | null;
+  readonly logon?: string | null;
+  readonly outcome: ProvisioningEvent['outcome'];
+  readonly httpStatus: number;
+  readonly changes?: readonly FieldChange[] | null;
+  readonly detail?: string | null;
+}
+
+export function provisioningEvent(actor: Actor, fields: EventFields): ProvisioningEvent {
+  return {
+    siteId: actor.siteId,
+    id: newId(),
+    at: Date.now(),
+    requestId: actor.requestId,
+    tokenId: actor.tokenId,
+    actor: actor.kind,
+    operation: fields.operation,
+    resourceType: fields.resourceType,
+    resourceId: fields.resourceId ?? null,
+    logon: fields.logon ?? null,
+    outcome: fields.outcome,
+    httpStatus: fields.httpStatus,
+    changes: fields.changes && fields.changes.length > 0 ? fields.changes : null,
+    detail: fields.detail ?? null,
+  };
+}
+
+/**
+ * The fields that differ between two versions of a resource, one level into complex attributes
+ * and extensions (`name.givenName`, `urn:…:enterprise:2.0:User:department`), whole values for lists.
+ */
+export function diffResources(before: ScimObject, after: ScimObject): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const key of unionKeys(before, after)) {
+    const a = before[key];
+    const b = after[key];
+    if (same(a, b)) continue;
+    if (isPlainObject(a) || isPlainObject(b)) {
+      const objectA = isPlainObject(a) ? a : {};
+      const objectB = isPlainObject(b) ? b : {};
+      const separator = key.includes(':') ? ':' : '.';
+      for (const subKey of unionKeys(objectA, objectB)) {
+        if (!same(objectA[subKey], objectB[subKey])) {
+          changes.push(change(`${key}${separator}${subKey}`, objectA[subKey], objectB[subKey]));
+        }
+      }
+      continue;
+    }
+    changes.push(change(key, a, b));
+  }
+  return changes;
+}
+
+function change(field: string, before: ScimValue | undefined, after: ScimValue | undefined): FieldChange {
+  return {
+    field,
+    ...(before !== undefined ? { before } : {}),
+    ...(after !== undefined ? { after } : {}),
+  };
+}
+
+function unionKeys(a: ScimObject, b: ScimObject): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])];
+}
+
+function same(a: ScimValue | undefined, b: ScimValue | undefined): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function isPlainObject(value: ScimValue | undefined): value is ScimObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,427 @@
+import { hash as argon2Hash } from '@node-rs/argon2';
+import { ScimError } from '../scim/errors.js';
+import type { Filter } from '../scim/filter/ast.js';
+import { applyPatch, parsePatchRequest } from '../scim/patch/apply.js';
+import { normalizeResource, type NormalizedResource, type ScimObject } from '../scim/resource.js';
+import type { ResourceSchema } from '../scim/schema/registry.js';
+import { UniqueViolation } from '../store/sql/connection.js';
+import { emailsOf } from '../store/sql/sql-store.js';
+import type {
+  FieldChange,
+  SiteRecord,
+  Store,
+  StoreOperations,
+  UserPage,
+  UserRecord,
+} from '../store/store.js';
+import { newId } from './ids.js';
+import { describePolicy, passwordViolations } from './password-policy.js';
+import { type Actor, diffResources, provisioningEvent } from './provisioning-log.js';
+import { isValidTimeZone } from './time-zones.js';
+
+/** Everything a user-changing call needs to know about who is calling and where. */
+export interface UserContext {
+  readonly site: SiteRecord;
+  readonly actor: Actor;
+}
+
+export interface WriteOutcome {
+  readonly user: UserRecord;
+  /** True when a POST brought back a user that a SCIM DELETE had removed. */
+  readonly restored?: boolean;
+}
+
+/** The product's fields, derived from a SCIM User (DESIGN §5). */
+interface UserFields {
+  readonly logon: string;
+  readonly externalId: string | null;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly email: string | null;
+  readonly timeZone: string | null;
+}
+
+const RESOURCE_TYPE = 'User';
+
+/** Hashes synced passwords; argon2id is @node-rs/argon2's default algorithm. */
+export type PasswordHasher = (password: string) => Promise<string>;
+export const argon2idHasher: PasswordHasher = (password) => argon2Hash(password);
+
+/**
+ * The directory's rules for users: Logon unique per site regardless of letter case; deprovisioning
+ * disables and never destroys; a SCIM DELETE hides the record and a later create of the same Logon
+ * brings it back; the site's password policy governs synced passwords; and every write, accepted or
+ * rejected, leaves a provisioning event — written in the same transaction as an accepted change.
+ */
+export class UserService {
+  constructor(
+    private readonly store: Store,
+    private readonly schema: ResourceSchema,
+    private readonly hashPassword: PasswordHasher = argon2idHasher,
+  ) {}
+
+  /** A user visible to SCIM (not removed by a SCIM DELETE), or 404. */
+  async get(context: UserContext, id: string): Promise<UserRecord> {
+    const user = await this.store.getUser(context.site.id, id);
+    if (!user || user.deletedAt !== null) throw notFound(id);
+    return user;
+  }
+
+  list(
+    context: UserContext,
+    query: { filter?: Filter; startIndex: number; count: number },
+  ): Promise<UserPage> {
+    return this.store.listUsers(context.site.id, query);
+  }
+
+  create(context: UserContext, body: unknown): Promise<WriteOutcome> {
+    return this.logged(context, 'create', undefined, async () => {
+      const input = normalizeResource(this.schema, body);
+      const fields = userFields(input.attributes);
+      const password = await this.acceptPassword(context.site, input, fields.logon);
+      const notes = describeIgnored(input, context.site);
+      return this.store.transaction(async (tx) => {
+        const existing = await tx.findUserByLogon(context.site.id, fields.logon, { forUpdate: true });
+        if (existing && existing.deletedAt === null) {
+          throw ScimError.uniqueness(`Logon '${fields.logon}' already exists in this site.`);
+        }
+        const now = Date.now();
+        const active = input.attributes.active !== false;
+        const resource = storedResource(input.attributes);
+        if (existing) {
+          // The same Logon provisioned again after a SCIM DELETE: that record comes back.
+          const restored: UserRecord = {
+            ...existing,
+            ...fields,
+            active,
+            resource,
+            emails: emailsOf(resource),
+            ...(password ? { passwordHash: password, passwordChangedAt: now } : {}),
+            version: existing.version + 1,
+            updatedAt: now,
+            deletedAt: null,
+          };
+          await this.writeUpdate(tx, restored, existing);
+          await tx.appendEvent(
+            provisioningEvent(context.actor, {
+              operation: 'restore',
+              resourceType: RESOURCE_TYPE,
+              resourceId: restored.id,
+              logon: restored.logon,
+              outcome: 'success',
+              httpStatus: 201,
+              changes: changesBetween(existing, restored, password !== undefined),
+              detail: notes,
+            }),
+          );
+          return { user: restored, restored: true };
+        }
+        const user: UserRecord = {
+          siteId: context.site.id,
+          id: newId(),
+          ...fields,
+          privilege: 'User',
+          active,
+          source: context.actor.kind === 'scim' ? 'scim' : context.actor.kind,
+          resource,
+          emails: emailsOf(resource),
+          passwordHash: password ?? null,
+          passwordChangedAt: password ? now : null,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+          deletedAt: null,
+        };
+        try {
+          await tx.insertUser(user);
+        } catch (error) {
+          if (error instanceof UniqueViolation)
+            throw ScimError.uniqueness(`Logon '${fields.logon}' already exists in this site.`);
+          throw error;
+        }
+        await tx.appendEvent(
+          provisioningEvent(context.actor, {
+            operation: 'create',
+            resourceType: RESOURCE_TYPE,
+            resourceId: user.id,
+            logon: user.logon,
+            outcome: 'success',
+            httpStatus: 201,
+            changes: changesBetween(undefined, user, password !== undefined),
+            detail: notes,
+          }),
+        );
+        return { user };
+      });
+    });
+  }
+
+  /** PUT (RFC 7644 §3.5.1): the body replaces every writable attribute; `active` is kept as sent. */
+  replace(context: UserContext, id: string, body: unknown): Promise<WriteOutcome> {
+    return this.logged(context, 'update', id, async () => {
+      const input = normalizeResource(this.schema, body);
+      return this.update(context, id, input);
+    });
+  }
+
+  /** PATCH (RFC 7644 §3.5.2): operations apply to the current user, then the result is validated whole. */
+  patch(context: UserContext, id: string, body: unknown): Promise<WriteOutcome> {
+    return this.logged(context, 'update', id, async () => {
+      const operations = parsePatchRequest(body);
+      // The operations are applied to the latest version inside the transaction; a password among
+      // them has to be known (and hashed) before it opens, so a first pass finds it.
+      const current = await this.get(context, id);
+      const preview = this.patched(current, operations);
+      return this.update(context, id, preview, (latest) =>
+        latest.version === current.version ? preview : this.patched(latest, operations),
+      );
+    });
+  }
+
+  /** SCIM DELETE: the user disappears from SCIM (404 from now on) but stays in the directory, disabled. */
+  delete(context: UserContext, id: string): Promise<void> {
+    return this.logged(context, 'delete', id, () =>
+      this.store.transaction(async (tx) => {
+        const existing = await tx.getUser(context.site.id, id, { forUpdate: true });
+        if (!existing || existing.deletedAt !== null) throw notFound(id);
+        await this.guardLastPromaster(tx, existing, false);
+        const now = Date.now();
+        const deleted: UserRecord = {
+          ...existing,
+          active: false,
+          version: existing.version + 1,
+          updatedAt: now,
+          deletedAt: now,
+        };
+        await this.writeUpdate(tx, deleted, existing);
+        await tx.appendEvent(
+          provisioningEvent(context.actor, {
+            operation: 'delete',
+            resourceType: RESOURCE_TYPE,
+            resourceId: id,
+            logon: existing.logon,
+            outcome: 'success',
+            httpStatus: 204,
+            changes: existing.active ? [{ field: 'active', before: true, after: false }] : null,
+          }),
+        );
+      }),
+    );
+  }
+
+  private patched(user: UserRecord, operations: ReturnType<typeof parsePatchRequest>): NormalizedResource {
+    const document: ScimObject = { ...user.resource, active: user.active };
+    const result = applyPatch(this.schema, document, operations);
+    const input = normalizeResource(this.schema, result.document);
+    return { ...input, ignored: [...input.ignored, ...result.ignored] };
+  }
+
+  private async update(
+    context: UserContext,
+    id: string,
+    input: NormalizedResource,
+    recompute?: (latest: UserRecord) => NormalizedResource,
+  ): Promise<WriteOutcome> {
+    const firstFields = userFields(input.attributes);
+    const password = await this.acceptPassword(context.site, input, firstFields.logon);
+    const notes = describeIgnored(input, context.site);
+    return this.store.transaction(async (tx) => {
+      const existing = await tx.getUser(context.site.id, id, { forUpdate: true });
+      if (!existing || existing.deletedAt !== null) throw notFound(id);
+      const latest = recompute ? recompute(existing) : input;
+      const fields = latest === input ? firstFields : userFields(latest.attributes);
+      const active =
+        typeof latest.attributes.active === 'boolean' ? latest.attributes.active : existing.active;
+      if (existing.active && !active) await this.guardLastPromaster(tx, existing, true);
+      const resource = storedResource(latest.attributes);
+      const now = Date.now();
+      const updated: UserRecord = {
+        ...existing,
+        ...fields,
+        active,
+        resource,
+        emails: emailsOf(resource),
+        ...(password ? { passwordHash: password, passwordChangedAt: now } : {}),
+        version: existing.version + 1,
+        updatedAt: now,
+      };
+      const changes = changesBetween(existing, updated, password !== undefined);
+      if (changes.length === 0) {
+        // Identity providers push unchanged profiles often; nothing is written, so the ETag holds.
+        await tx.appendEvent(
+          provisioningEvent(context.actor, {
+            operation: 'update',
+            resourceType: RESOURCE_TYPE,
+            resourceId: id,
+            logon: existing.logon,
+            outcome: 'success',
+            httpStatus: 200,
+            detail: notes ? `No changes. ${notes}` : 'No changes.',
+          }),
+        );
+        return { user: existing };
+      }
+      try {
+        await this.writeUpdate(tx, updated, existing);
+      } catch (error) {
+        if (error instanceof UniqueViolation)
+          throw ScimError.uniqueness(`Logon '${fields.logon}' already exists in this site.`);
+        throw error;
+      }
+      await tx.appendEvent(
+        provisioningEvent(context.actor, {
+          operation: operationName(existing, updated, changes),
+          resourceType: RESOURCE_TYPE,
+          resourceId: id,
+          logon: updated.logon,
+          outcome: 'success',
+          httpStatus: 200,
+          changes,
+          detail: notes,
+        }),
+      );
+      return { user: updated };
+    });
+  }
+
+  private writeUpdate(tx: StoreOperations, user: UserRecord, previous: UserRecord): Promise<void> {
+    return tx.updateUser(user, previous);
+  }
+
+  /**
+   * With password sync off (the default) a password from an identity provider is ignored: Okta
+   * sends a random one on every create. With it on, the site's policy decides, and only the
+   * argon2id hash is kept.
+   */
+  private async acceptPassword(
+    site: SiteRecord,
+    input: NormalizedResource,
+    logon: string,
+  ): Promise<string | undefined> {
+    if (input.password === undefined || !site.settings.passwordSync) return undefined;
+    const violations = passwordViolations(input.password, site.settings.passwordPolicy, logon);
+    if (violations.length > 0) {
+      throw ScimError.invalidValue(
+        `The password does not meet this site's password policy: it needs ${violations.join(', ')} ` +
+          `(policy: ${describePolicy(site.settings.passwordPolicy)}).`,
+      );
+    }
+    return this.hashPassword(input.password);
+  }
+
+  /** The last active Promaster of a site is never disabled or deleted by an identity provider. */
+  private async guardLastPromaster(tx: StoreOperations, user: UserRecord, disabling: boolean): Promise<void> {
+    if (user.privilege !== 'Promaster' || !user.active) return;
+    const others = await tx.countActivePromasters(user.siteId, user.id);
+    if (others === 0) {
+      throw ScimError.conflict(
+        `'${user.logon}' is the last active Promaster of this site and cannot be ${disabling ? 'disabled' : 'deleted'} by an identity provider.`,
+      );
+    }
+  }
+
+  /** Runs a write; when it is refused, records the refusal in the provisioning log and rethrows. */
+  private async logged<T>(
+    context: UserContext,
+    operation: string,
+    id: string | undefined,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const scimError = error instanceof ScimError ? error : undefined;
+      const existing = id ? await this.store.getUser(context.site.id, id).catch(() => undefined) : undefined;
+      await this.store
+        .appendEvent(
+          provisioningEvent(context.actor, {
+            operation,
+            resourceType: RESOURCE_TYPE,
+            resourceId: existing ? id : (id ?? null),
+            logon: existing?.logon ?? null,
+            outcome: 'failure',
+            httpStatus: scimError?.status ?? 500,
+            detail: scimError?.detail ?? 'Internal error.',
+          }),
+        )
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+function notFound(id: string): ScimError {
+  return ScimError.notFound(`User '${id}' not found.`);
+}
+
+/** The stored resource holds the SCIM attributes but not `active`, which the directory owns. */
+function storedResource(attributes: ScimObject): ScimObject {
+  const { active: _active, ...rest } = attributes;
+  return rest;
+}
+
+/** Maps the SCIM User onto the product's fields and checks the ones the product gives meaning to. */
+function userFields(attributes: ScimObject): UserFields {
+  const logon = attributes.userName;
+  if (typeof logon !== 'string' || logon.trim() === '')
+    throw ScimError.invalidValue("Attribute 'userName' is required.");
+  if (logon.length > 256) throw ScimError.invalidValue("Attribute 'userName' is longer than 256 characters.");
+  const name = attributes.name;
+  const given =
+    typeof name === 'object' && name !== null && !Array.isArray(name) ? name.givenName : undefined;
+  const family =
+    typeof name === 'object' && name !== null && !Array.isArray(name) ? name.familyName : undefined;
+  const timeZone = typeof attributes.timezone === 'string' ? attributes.timezone : null;
+  if (timeZone !== null && !isValidTimeZone(timeZone)) {
+    throw ScimError.invalidValue(
+      `Time zone '${timeZone}' is not an IANA time zone name such as 'Europe/London'.`,
+    );
+  }
+  return {
+    logon,
+    externalId: typeof attributes.externalId === 'string' ? attributes.externalId : null,
+    firstName: typeof given === 'string' ? given : null,
+    lastName: typeof family === 'string' ? family : null,
+    email: chooseEmail(attributes),
+    timeZone,
+  };
+}
+
+/** The Email field: the primary email, else the work email, else the first (DESIGN §5). */
+function chooseEmail(attributes: ScimObject): string | null {
+  const emails = emailsOf(attributes);
+  const chosen =
+    emails.find((email) => email.primary) ??
+    emails.find((email) => email.type?.toLowerCase() === 'work') ??
+    emails[0];
+  return chosen?.value ?? null;
+}
+
+function changesBetween(
+  before: UserRecord | undefined,
+  after: UserRecord,
+  passwordChanged: boolean,
+): FieldChange[] {
+  const changes = diffResources(before?.resource ?? {}, after.resource);
+  if (!before || before.active !== after.active) {
+    changes.push({ field: 'active', ...(before ? { before: before.active } : {}), after: after.active });
+  }
+  if (passwordChanged) changes.push({ field: 'password' });
+  return changes;
+}
+
+function operationName(before: UserRecord, after: UserRecord, changes: readonly FieldChange[]): string {
+  if (before.active && !after.active) return 'disable';
+  if (!before.active && after.active) return 'enable';
+  if (changes.length === 1 && changes[0]!.field === 'password') return 'password change';
+  return 'update';
+}
+
+function describeIgnored(input: NormalizedResource, site: SiteRecord): string | null {
+  const notes: string[] = [];
+  if (input.ignored.length > 0)
+    notes.push(`Ignored attributes no schema defines: ${input.ignored.join(', ')}.`);
+  if (input.password !== undefined && !site.settings.passwordSync)
+    notes.push('Password ignored: password sync is off for this site.');
+  return notes.length > 0 ? notes.join(' ') : null;
+}

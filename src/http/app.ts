@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { ScimError } from '../scim/errors.js';
+import type { Services } from '../services.js';
+import { registerErrorHandling, SCIM_CONTENT_TYPE } from './errors.js';
+import { registerScimRoutes } from './scim-routes.js';
+
+export interface AppOptions {
+  readonly services: Services;
+  readonly config: Pick<Config, 'bodyLimit' | 'defaultPageSize' | 'maxPageSize' | 'publicUrl' | 'trustProxy'>;
+  readonly logger: Logger;
+}
+
+/** A request id from the caller is kept if it is sane, so logs can be joined across systems. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The HTTP edge: the only place that knows Fastify. It adapts requests into calls of the SCIM
+ * protocol core and the directory services and writes their results back.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's own types and the ones Fastify was built against differ only in optional members.
+    loggerInstance: options.logger as unknown as FastifyBaseLogger,
+    // One access-log line per request is written in onResponse; Fastify's own two lines cost more.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.config.bodyLimit,
+    trustProxy: options.config.trustProxy,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+  });
+
+  // SCIM bodies are JSON whatever the client calls them (RFC 7644 §3.1 and §8.1): Okta sends
+  // application/scim+json, its own tests application/json, and some clients nothing useful.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(
+        ScimError.invalidSyntax(`The request body is not valid JSON: ${(error as Error).message}.`),
+        undefined,
+      );
+    }
+  });
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('x-request-id', request.id);
+    done(null, payload);
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request',
+    );
+    done();
+  });
+
+  registerErrorHandling(app);
+  await app.register(
+    (scope, _opts, done) => {
+      registerScimRoutes(scope, options);
+      done();
+    },
+    { prefix: '/scim/v2' },
+  );
+
+  app.get('/healthz', async (_request, reply) => {
+    await options.services.store.listSites();
+    return reply.type('application/json').send({ status: 'ok' });
+  });
+  app.get('/', async (_request, reply) =>
+    reply.type(SCIM_CONTENT_TYPE).send({ name: 'Roster', scim: '/scim/v2', health: '/healthz' }),
+  );
+  return app;
+}

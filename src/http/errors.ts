@@ -1,0 +1,52 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { ScimError } from '../scim/errors.js';
+
+export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+
+/**
+ * Every error leaves as a SCIM error body (RFC 7644 §3.12), whatever raised it. Fastify's own
+ * errors (body too large, malformed JSON, unsupported media type) are translated; anything else
+ * is logged with its stack and answered with a 500 that leaks nothing.
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ScimError, request, reply) => {
+    const scimError = toScimError(error);
+    if (scimError.status >= 500) request.log.error({ err: error }, 'request failed');
+    void sendError(reply, scimError);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void sendError(
+      reply,
+      ScimError.notFound(`No resource at ${request.method} ${request.url.split('?')[0]}.`),
+    );
+  });
+}
+
+export function sendError(reply: FastifyReply, error: ScimError): FastifyReply {
+  if (error.status === 401)
+    reply.header('www-authenticate', 'Bearer realm="Roster SCIM", error="invalid_token"');
+  return reply.code(error.status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(error.toBody()));
+}
+
+function toScimError(error: FastifyError | ScimError): ScimError {
+  if (error instanceof ScimError) return error;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return ScimError.payloadTooLarge('The request body is larger than this server accepts.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return ScimError.unsupportedMediaType(
+        'Send the request body as application/scim+json or application/json.',
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return ScimError.invalidSyntax('The request body is not valid JSON.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return ScimError.invalidSyntax('The Content-Length header does not match the body.');
+  }
+  if (error.statusCode === 413)
+    return ScimError.payloadTooLarge('The request body is larger than this server accepts.');
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return ScimError.plainBadRequest(error.message);
+  }
+  return ScimError.internal();
+}

@@ -1,0 +1,38 @@
+import type { ScimObject } from './resource.js';
+
+export const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
+
+export interface ServiceProviderFeatures {
+  readonly documentationUri: string;
+  readonly maxResults: number;
+  readonly maxPayloadSize: number;
+  readonly changePassword: boolean;
+  readonly location: string;
+}
+
+/**
+ * `/ServiceProviderConfig` (RFC 7643 §5). It says only what works: a feature is advertised in
+ * the same change that makes it work.
+ */
+export function serviceProviderConfig(features: ServiceProviderFeatures): ScimObject {
+  return {
+    schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
+    documentationUri: features.documentationUri,
+    patch: { supported: true },
+    bulk: { supported: false, maxOperations: 0, maxPayloadSize: features.maxPayloadSize },
+    filter: { supported: true, maxResults: features.maxResults },
+    changePassword: { supported: features.changePassword },
+    sort: { supported: false },
+    etag: { supported: false },
+    authenticationSchemes: [
+      {
+        type: 'oauthbearertoken',
+        name: 'OAuth Bearer Token',
+        description: "Authentication with a site's SCIM access token in the Authorization header (Bearer).",
+        specUri: 'https://www.rfc-editor.org/info/rfc6750',
+        primary: true,
+      },
+    ],
+    meta: { resourceType: 'ServiceProviderConfig', location: features.location },
+  };
+}

@@ -1,0 +1,220 @@
+import { ScimError } from './errors.js';
+import type { AttributeIndex, ResourceSchema } from './schema/registry.js';
+import type { AttributeDefinition } from './schema/types.js';
+
+/** A JSON object as SCIM carries it. */
+export type ScimObject = { [key: string]: ScimValue };
+export type ScimValue = string | number | boolean | null | ScimObject | ScimValue[];
+
+/** What a resource body becomes once it has been checked against its schemas. */
+export interface NormalizedResource {
+  /**
+   * The writable attributes under their canonical names, in schema order: common and core
+   * attributes at the top level, each extension under its URN. No `id`, `meta`, readOnly or
+   * writeOnly attribute is in here.
+   */
+  readonly attributes: ScimObject;
+  /** The writeOnly `password`, when the body carried one; never stored as sent. */
+  readonly password?: string;
+  /** Attributes the body carried that no schema of this resource type defines (RFC 7644 §3.3). */
+  readonly ignored: readonly string[];
+}
+
+/** Keys every client sends that are not attributes to store. */
+const ENVELOPE_KEYS = new Set(['schemas']);
+
+/**
+ * Checks a POST or PUT body against the resource type's schemas (RFC 7643 §2, RFC 7644 §3.3 and
+ * §3.5.1): values are coerced to their declared types where real clients send near-misses (the
+ * strings "True"/"False" for booleans, a bare id for a complex `{value}` such as `manager`), readOnly
+ * attributes are dropped as the RFC requires, and attributes no schema defines are ignored and
+ * reported rather than rejected. A value of the wrong shape is a 400 `invalidValue` naming it.
+ */
+export function normalizeResource(schema: ResourceSchema, body: unknown): NormalizedResource {
+  if (!isObject(body)) throw ScimError.invalidSyntax('The request body must be a JSON object.');
+  const ignored: string[] = [];
+  const topLevel = new Map<string, unknown>();
+  const extensionBodies = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(body)) {
+    if (ENVELOPE_KEYS.has(key.toLowerCase())) continue;
+    if (key.includes(':')) {
+      if (schema.extension(key)) extensionBodies.set(key.toLowerCase(), value);
+      else if (key.toLowerCase() !== schema.coreSchema.id.toLowerCase()) ignored.push(key);
+      continue;
+    }
+    topLevel.set(key.toLowerCase(), value);
+  }
+
+  let password: string | undefined;
+  const attributes: ScimObject = {};
+  const known = new Set<string>();
+  for (const index of [schema.common, schema.core]) {
+    for (const definition of index.attributes) {
+      const key = definition.name.toLowerCase();
+      if (!topLevel.has(key)) continue;
+      known.add(key);
+      const raw = topLevel.get(key);
+      if (definition.mutability === 'readOnly') continue;
+      if (definition.mutability === 'writeOnly') {
+        const value = coerceValue(definition, raw, definition.name);
+        if (typeof value === 'string') password = value;
+        continue;
+      }
+      const value = coerceValue(definition, raw, definition.name, index, ignored);
+      if (value !== undefined) attributes[definition.name] = value;
+    }
+  }
+  for (const key of topLevel.keys()) {
+    if (!known.has(key)) ignored.push(originalKey(body, key));
+  }
+
+  for (const extension of schema.extensions) {
+    const raw = extensionBodies.get(extension.id.toLowerCase());
+    if (raw === undefined || raw === null) continue;
+    if (!isObject(raw)) throw ScimError.invalidValue(`'${extension.id}' must be an object of attributes.`);
+    const index = schema.extension(extension.id)!.index;
+    const value = coerceComplex(index, raw, extension.id, ignored);
+    if (value !== undefined) attributes[extension.id] = value;
+  }
+
+  for (const definition of schema.coreSchema.attributes) {
+    if (definition.required && attributes[definition.name] === undefined) {
+      throw ScimError.invalidValue(`Attribute '${definition.name}' is required.`);
+    }
+  }
+  return { attributes, ...(password !== undefined ? { password } : {}), ignored };
+}
+
+/**
+ * Coerces one attribute's value to its definition. `undefined` means "no value": absent, `null`,
+ * an empty string or an empty list, which RFC 7643 §2.5 treats alike ("unassigned").
+ */
+export function coerceValue(
+  definition: AttributeDefinition,
+  raw: unknown,
+  where: string,
+  index?: AttributeIndex,
+  ignored: string[] = [],
+): ScimValue | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  if (definition.multiValued) {
+    const items = Array.isArray(raw) ? raw : [raw];
+    const values: ScimValue[] = [];
+    for (const item of items) {
+      const value = coerceSingle(definition, item, where, index, ignored);
+      if (value !== undefined) values.push(value);
+    }
+    return values.length > 0 ? values : undefined;
+  }
+  if (Array.isArray(raw)) {
+    // Some clients wrap a single complex value in a list; one element is unambiguous.
+    if (raw.length === 0) return undefined;
+    if (raw.length === 1) return coerceSingle(definition, raw[0], where, index, ignored);
+    throw ScimError.invalidValue(`Attribute '${where}' takes a single value, not a list.`);
+  }
+  return coerceSingle(definition, raw, where, index, ignored);
+}
+
+/** Coerces one element of a multi-valued attribute (or a singular value) to its definition. */
+export function coerceSingle(
+  definition: AttributeDefinition,
+  raw: unknown,
+  where: string,
+  index: AttributeIndex | undefined,
+  ignored: string[] = [],
+): ScimValue | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  switch (definition.type) {
+    case 'complex': {
+      const subIndex = index?.sub(definition);
+      if (!subIndex) throw new Error(`complex attribute ${definition.name} has no sub-attribute index`);
+      if (!isObject(raw)) {
+        // A bare value for a complex attribute that has a `value` sub-attribute (Entra's manager).
+        if (subIndex.get('value') && (typeof raw === 'string' || typeof raw === 'number')) {
+          return coerceComplex(subIndex, { value: raw }, where, ignored);
+        }
+        throw ScimError.invalidValue(`Attribute '${where}' must be an object.`);
+      }
+      return coerceComplex(subIndex, raw, where, ignored);
+    }
+    case 'boolean':
+      return coerceBoolean(raw, where);
+    case 'integer':
+    case 'decimal':
+      return coerceNumber(raw, where, definition.type === 'integer');
+    case 'dateTime': {
+      const text = coerceString(raw, where);
+      if (text === undefined) return undefined;
+      if (Number.isNaN(Date.parse(text))) {
+        throw ScimError.invalidValue(`Attribute '${where}' must be a date-time (RFC 3339), got '${text}'.`);
+      }
+      return text;
+    }
+    case 'string':
+    case 'reference':
+    case 'binary':
+      return coerceString(raw, where);
+  }
+}
+
+function coerceComplex(
+  index: AttributeIndex,
+  raw: Record<string, unknown>,
+  where: string,
+  ignored: string[],
+): ScimObject | undefined {
+  const byKey = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(raw)) byKey.set(key.toLowerCase(), value);
+  const result: ScimObject = {};
+  const known = new Set<string>();
+  for (const definition of index.attributes) {
+    const key = definition.name.toLowerCase();
+    if (!byKey.has(key)) continue;
+    known.add(key);
+    if (definition.mutability === 'readOnly') continue;
+    const value = coerceValue(definition, byKey.get(key), `${where}.${definition.name}`, index, ignored);
+    if (value !== undefined) result[definition.name] = value;
+  }
+  for (const key of byKey.keys()) {
+    if (!known.has(key)) ignored.push(`${where}.${originalKey(raw, key)}`);
+  }
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+/** Booleans, and the strings "true"/"false" in any case (Entra ID and Keycloak send them). */
+export function coerceBoolean(raw: unknown, where: string): boolean {
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'string') {
+    const lower = raw.trim().toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+  }
+  throw ScimError.invalidValue(`Attribute '${where}' must be a boolean, got ${JSON.stringify(raw)}.`);
+}
+
+function coerceNumber(raw: unknown, where: string, integer: boolean): number {
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw ScimError.invalidValue(
+      `Attribute '${where}' must be ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(raw)}.`,
+    );
+  }
+  return value;
+}
+
+/** Strings as sent (never trimmed: values are stored exactly); numbers and booleans as their text. */
+function coerceString(raw: unknown, where: string): string | undefined {
+  if (typeof raw === 'string') return raw === '' ? undefined : raw;
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  throw ScimError.invalidValue(
+    `Attribute '${where}' must be a string, got ${Array.isArray(raw) ? 'a list' : typeof raw}.`,
+  );
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function originalKey(object: Record<string, unknown>, lowerKey: string): string {
+  return Object.keys(object).find((key) => key.toLowerCase() === lowerKey) ?? lowerKey;
+}

@@ -1,0 +1,149 @@
+import pg from 'pg';
+import {
+  type RunResult,
+  type SqlDatabase,
+  type SqlExecutor,
+  type SqlValue,
+  UniqueViolation,
+} from './connection.js';
+
+export interface PostgresOptions {
+  readonly connectionString: string;
+  readonly maxConnections?: number;
+  /** A schema to work in (tests give each run its own); the default is the server's search_path. */
+  readonly schema?: string;
+}
+
+const INT8_OID = 20;
+/** Millisecond timestamps are BIGINT; they fit a JS number exactly, so parse them as numbers. */
+const types = new pg.TypeOverrides();
+types.setTypeParser(INT8_OID, (value: string) => Number(value));
+
+/** Any 64-bit key works; this one spells "roster" so it is recognisable in pg_locks. */
+const MIGRATION_LOCK_KEY = '125779316253042';
+
+/**
+ * PostgreSQL through `pg`'s pool. Statements are written with `?` placeholders; each distinct text
+ * is rewritten to `$1…$n` once and sent as a named prepared statement, so every connection plans
+ * it once.
+ */
+export class PostgresDatabase implements SqlDatabase {
+  readonly dialect = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly rewritten = new Map<string, { text: string; name: string }>();
+
+  constructor(options: PostgresOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 10,
+      types,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    // An idle client that loses its connection must not crash the process.
+    this.pool.on('error', () => undefined);
+  }
+
+  all<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    return runOn<Row>(this.pool, this.prepare(sql), params).then((result) => result.rows);
+  }
+
+  get<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row | undefined> {
+    return runOn<Row>(this.pool, this.prepare(sql), params).then((result) => result.rows[0]);
+  }
+
+  run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    return runOn(this.pool, this.prepare(sql), params).then((result) => ({ changes: result.rowCount ?? 0 }));
+  }
+
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(new TransactionExecutor(client, (sql) => this.prepare(sql)));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  async withExclusiveLock<T>(work: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
+      return await work();
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+
+  private prepare(sql: string): { text: string; name: string } {
+    let prepared = this.rewritten.get(sql);
+    if (!prepared) {
+      let index = 0;
+      prepared = { text: sql.replace(/\?/g, () => `$${++index}`), name: `roster_${this.rewritten.size}` };
+      this.rewritten.set(sql, prepared);
+    }
+    return prepared;
+  }
+}
+
+class TransactionExecutor implements SqlExecutor {
+  readonly dialect = 'postgres' as const;
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly prepare: (sql: string) => { text: string; name: string },
+  ) {}
+
+  all<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    return runOn<Row>(this.client, this.prepare(sql), params).then((result) => result.rows);
+  }
+  get<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row | undefined> {
+    return runOn<Row>(this.client, this.prepare(sql), params).then((result) => result.rows[0]);
+  }
+  run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    return runOn(this.client, this.prepare(sql), params).then((result) => ({
+      changes: result.rowCount ?? 0,
+    }));
+  }
+}
+
+async function runOn<Row>(
+  target: pg.Pool | pg.PoolClient,
+  prepared: { text: string; name: string },
+  params: readonly SqlValue[],
+): Promise<pg.QueryResult<Row & pg.QueryResultRow>> {
+  try {
+    return await target.query<Row & pg.QueryResultRow>({
+      name: prepared.name,
+      text: prepared.text,
+      values: params as SqlValue[],
+    });
+  } catch (error) {
+    throw translateError(error);
+  }
+}
+
+function translateError(error: unknown): unknown {
+  if (error instanceof pg.DatabaseError && error.code === '23505') {
+    return new UniqueViolation(error.constraint);
+  }
+  return error;
+}

@@ -1,0 +1,467 @@
+import type { ResourceSchema } from '../../scim/schema/registry.js';
+import type { ScimObject } from '../../scim/resource.js';
+import type {
+  FieldChange,
+  Privilege,
+  ProvisioningEvent,
+  SiteRecord,
+  SiteSettings,
+  Store,
+  StoreOperations,
+  TokenRecord,
+  UserListQuery,
+  UserPage,
+  UserRecord,
+  UserSource,
+} from '../store.js';
+import { compileUserFilter } from './compile-filter.js';
+import type { SqlDatabase, SqlExecutor, SqlValue } from './connection.js';
+import { type Dialect, dialects } from './dialect.js';
+
+interface SiteRow {
+  id: string;
+  slug: string;
+  name: string;
+  settings: string;
+  created_at: number;
+}
+
+interface TokenRow {
+  site_id: string;
+  id: string;
+  token_hash: string;
+  token_hint: string;
+  description: string;
+  scope: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+interface UserRow {
+  site_id: string;
+  id: string;
+  logon: string;
+  external_id: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
+  time_zone: string | null;
+  privilege: string;
+  active: unknown;
+  source: string;
+  resource: string;
+  password_hash: string | null;
+  password_changed_at: number | null;
+  version: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+interface EventRow {
+  site_id: string;
+  id: string;
+  at: number;
+  request_id: string | null;
+  token_id: string | null;
+  actor: string;
+  operation: string;
+  resource_type: string | null;
+  resource_id: string | null;
+  logon: string | null;
+  outcome: string;
+  http_status: number;
+  changes: string | null;
+  detail: string | null;
+}
+
+const USER_COLUMNS =
+  'u.site_id, u.id, u.logon, u.external_id, u.first_name, u.last_name, u.email, u.time_zone, u.privilege, u.active, ' +
+  'u.source, u.resource, u.password_hash, u.password_changed_at, u.version, u.created_at, u.updated_at, u.deleted_at';
+
+/** The SQL implementation of the store's operations, over the database or one transaction. */
+class SqlOperations implements StoreOperations {
+  constructor(
+    protected readonly sql: SqlExecutor,
+    protected readonly dialect: Dialect,
+    protected readonly userSchema: ResourceSchema,
+  ) {}
+
+  async insertSite(site: SiteRecord): Promise<void> {
+    await this.sql.run(
+      'INSERT INTO sites (id, slug, slug_lower, name, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      [site.id, site.slug, site.slug.toLowerCase(), site.name, JSON.stringify(site.settings), site.createdAt],
+    );
+  }
+
+  async getSiteBySlug(slug: string): Promise<SiteRecord | undefined> {
+    const row = await this.sql.get<SiteRow>('SELECT * FROM sites WHERE slug_lower = ?', [slug.toLowerCase()]);
+    return row && toSite(row);
+  }
+
+  async getSiteById(id: string): Promise<SiteRecord | undefined> {
+    const row = await this.sql.get<SiteRow>('SELECT * FROM sites WHERE id = ?', [id]);
+    return row && toSite(row);
+  }
+
+  async listSites(): Promise<SiteRecord[]> {
+    return (await this.sql.all<SiteRow>('SELECT * FROM sites ORDER BY created_at, id')).map(toSite);
+  }
+
+  async updateSiteSettings(siteId: string, settings: SiteSettings): Promise<void> {
+    await this.sql.run('UPDATE sites SET settings = ? WHERE id = ?', [JSON.stringify(settings), siteId]);
+  }
+
+  async insertToken(token: TokenRecord): Promise<void> {
+    await this.sql.run(
+      'INSERT INTO access_tokens (site_id, id, token_hash, token_hint, description, scope, created_by, created_at, expires_at, revoked_at, last_used_at) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        token.siteId,
+        token.id,
+        token.tokenHash,
+        token.tokenHint,
+        token.description,
+        token.scope,
+        token.createdBy,
+        token.createdAt,
+        token.expiresAt,
+        token.revokedAt,
+        token.lastUsedAt,
+      ],
+    );
+  }
+
+  async findTokenByHash(tokenHash: string): Promise<TokenRecord | undefined> {
+    const row = await this.sql.get<TokenRow>('SELECT * FROM access_tokens WHERE token_hash = ?', [tokenHash]);
+    return row && toToken(row);
+  }
+
+  async getTokenById(id: string): Promise<TokenRecord | undefined> {
+    const row = await this.sql.get<TokenRow>('SELECT * FROM access_tokens WHERE id = ?', [id]);
+    return row && toToken(row);
+  }
+
+  async listTokens(siteId: string): Promise<TokenRecord[]> {
+    const rows = await this.sql.all<TokenRow>(
+      'SELECT * FROM access_tokens WHERE site_id = ? ORDER BY created_at, id',
+      [siteId],
+    );
+    return rows.map(toToken);
+  }
+
+  async revokeToken(siteId: string, id: string, at: number): Promise<boolean> {
+    const result = await this.sql.run(
+      'UPDATE access_tokens SET revoked_at = ? WHERE site_id = ? AND id = ? AND revoked_at IS NULL',
+      [at, siteId, id],
+    );
+    return result.changes > 0;
+  }
+
+  async touchToken(siteId: string, id: string, at: number): Promise<void> {
+    await this.sql.run('UPDATE access_tokens SET last_used_at = ? WHERE site_id = ? AND id = ?', [
+      at,
+      siteId,
+      id,
+    ]);
+  }
+
+  async getUser(
+    siteId: string,
+    id: string,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<UserRecord | undefined> {
+    const row = await this.sql.get<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users u WHERE u.site_id = ? AND u.id = ?${options.forUpdate ? this.dialect.forUpdate : ''}`,
+      [siteId, id],
+    );
+    return row && this.withEmails(row);
+  }
+
+  async findUserByLogon(
+    siteId: string,
+    logon: string,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<UserRecord | undefined> {
+    const row = await this.sql.get<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users u WHERE u.site_id = ? AND u.logon_lower = ?${options.forUpdate ? this.dialect.forUpdate : ''}`,
+      [siteId, logon.toLowerCase()],
+    );
+    return row && this.withEmails(row);
+  }
+
+  async insertUser(user: UserRecord): Promise<void> {
+    await this.sql.run(
+      'INSERT INTO users (site_id, id, logon, logon_lower, external_id, first_name, last_name, email, time_zone, privilege, active, source, ' +
+        'resource, password_hash, password_changed_at, version, created_at, updated_at, deleted_at) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        user.siteId,
+        user.id,
+        user.logon,
+        user.logon.toLowerCase(),
+        user.externalId,
+        user.firstName,
+        user.lastName,
+        user.email,
+        user.timeZone,
+        user.privilege,
+        user.active,
+        user.source,
+        JSON.stringify(user.resource),
+        user.passwordHash,
+        user.passwordChangedAt,
+        user.version,
+        user.createdAt,
+        user.updatedAt,
+        user.deletedAt,
+      ],
+    );
+    await this.insertEmails(user);
+  }
+
+  async updateUser(user: UserRecord, previous: UserRecord): Promise<void> {
+    await this.sql.run(
+      'UPDATE users SET logon = ?, logon_lower = ?, external_id = ?, first_name = ?, last_name = ?, email = ?, time_zone = ?, ' +
+        'privilege = ?, active = ?, resource = ?, password_hash = ?, password_changed_at = ?, version = ?, updated_at = ?, deleted_at = ? ' +
+        'WHERE site_id = ? AND id = ?',
+      [
+        user.logon,
+        user.logon.toLowerCase(),
+        user.externalId,
+        user.firstName,
+        user.lastName,
+        user.email,
+        user.timeZone,
+        user.privilege,
+        user.active,
+        JSON.stringify(user.resource),
+        user.passwordHash,
+        user.passwordChangedAt,
+        user.version,
+        user.updatedAt,
+        user.deletedAt,
+        user.siteId,
+        user.id,
+      ],
+    );
+    if (!sameEmails(user.emails, previous.emails)) {
+      await this.sql.run('DELETE FROM user_emails WHERE site_id = ? AND user_id = ?', [user.siteId, user.id]);
+      await this.insertEmails(user);
+    }
+  }
+
+  async listUsers(siteId: string, query: UserListQuery): Promise<UserPage> {
+    const conditions = ['u.site_id = ?'];
+    const values: SqlValue[] = [siteId];
+    if (!query.includeDeleted) conditions.push('u.deleted_at IS NULL');
+    if (query.activeOnly) {
+      conditions.push('u.active = ?');
+      values.push(true);
+    }
+    if (query.filter) {
+      const compiled = compileUserFilter(query.filter, this.userSchema, this.dialect);
+      conditions.push(compiled.text);
+      values.push(...compiled.values);
+    }
+    const where = conditions.join(' AND ');
+    const total = await this.sql.get<{ total: number }>(
+      `SELECT COUNT(*) AS total FROM users u WHERE ${where}`,
+      values,
+    );
+    const totalResults = Number(total?.total ?? 0);
+    if (query.count <= 0 || query.startIndex > totalResults) return { totalResults, users: [] };
+    const rows = await this.sql.all<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users u WHERE ${where} ORDER BY u.id LIMIT ? OFFSET ?`,
+      [...values, query.count, query.startIndex - 1],
+    );
+    return { totalResults, users: await this.withEmailsMany(siteId, rows) };
+  }
+
+  async countActivePromasters(siteId: string, exceptUserId: string): Promise<number> {
+    const row = await this.sql.get<{ total: number }>(
+      "SELECT COUNT(*) AS total FROM users WHERE site_id = ? AND privilege = 'Promaster' AND active = ? AND deleted_at IS NULL AND id <> ?",
+      [siteId, true, exceptUserId],
+    );
+    return Number(row?.total ?? 0);
+  }
+
+  async appendEvent(event: ProvisioningEvent): Promise<void> {
+    await this.sql.run(
+      'INSERT INTO provisioning_events (site_id, id, at, request_id, token_id, actor, operation, resource_type, resource_id, logon, ' +
+        'outcome, http_status, changes, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        event.siteId,
+        event.id,
+        event.at,
+        event.requestId,
+        event.tokenId,
+        event.actor,
+        event.operation,
+        event.resourceType,
+        event.resourceId,
+        event.logon,
+        event.outcome,
+        event.httpStatus,
+        event.changes ? JSON.stringify(event.changes) : null,
+        event.detail,
+      ],
+    );
+  }
+
+  async listEvents(
+    siteId: string,
+    options: { limit: number; before?: string },
+  ): Promise<ProvisioningEvent[]> {
+    const rows = options.before
+      ? await this.sql.all<EventRow>(
+          'SELECT * FROM provisioning_events WHERE site_id = ? AND id < ? ORDER BY id DESC LIMIT ?',
+          [siteId, options.before, options.limit],
+        )
+      : await this.sql.all<EventRow>(
+          'SELECT * FROM provisioning_events WHERE site_id = ? ORDER BY id DESC LIMIT ?',
+          [siteId, options.limit],
+        );
+    return rows.map(toEvent);
+  }
+
+  private async insertEmails(user: UserRecord): Promise<void> {
+    let position = 0;
+    for (const email of user.emails) {
+      await this.sql.run(
+        'INSERT INTO user_emails (site_id, user_id, position, value, value_lower, type, is_primary) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [user.siteId, user.id, position++, email.value, email.value.toLowerCase(), email.type, email.primary],
+      );
+    }
+  }
+
+  private withEmails(row: UserRow): UserRecord {
+    return toUser(row, this.dialect);
+  }
+
+  private withEmailsMany(_siteId: string, rows: UserRow[]): Promise<UserRecord[]> {
+    return Promise.resolve(rows.map((row) => toUser(row, this.dialect)));
+  }
+}
+
+/** The store over a whole database; `transaction` hands out the same operations bound to one transaction. */
+export class SqlStore extends SqlOperations implements Store {
+  constructor(
+    private readonly database: SqlDatabase,
+    userSchema: ResourceSchema,
+  ) {
+    super(database, dialects[database.dialect], userSchema);
+  }
+
+  transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> {
+    return this.database.transaction((tx) => work(new SqlOperations(tx, this.dialect, this.userSchema)));
+  }
+
+  close(): Promise<void> {
+    return this.database.close();
+  }
+}
+
+function toSite(row: SiteRow): SiteRecord {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    settings: JSON.parse(row.settings) as SiteSettings,
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toToken(row: TokenRow): TokenRecord {
+  return {
+    id: row.id,
+    siteId: row.site_id,
+    tokenHash: row.token_hash,
+    tokenHint: row.token_hint,
+    description: row.description,
+    scope: row.scope,
+    createdBy: row.created_by,
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    lastUsedAt: row.last_used_at === null ? null : Number(row.last_used_at),
+  };
+}
+
+/**
+ * The emails side table is derived from the resource (it exists for indexed lookups), so a user's
+ * emails are read back from the resource rather than joined.
+ */
+function toUser(row: UserRow, dialect: Dialect): UserRecord {
+  const resource = JSON.parse(row.resource) as ScimObject;
+  return {
+    siteId: row.site_id,
+    id: row.id,
+    logon: row.logon,
+    externalId: row.external_id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    email: row.email,
+    timeZone: row.time_zone,
+    privilege: row.privilege as Privilege,
+    active: dialect.toBoolean(row.active),
+    source: row.source as UserSource,
+    resource,
+    emails: emailsOf(resource),
+    passwordHash: row.password_hash,
+    passwordChangedAt: row.password_changed_at === null ? null : Number(row.password_changed_at),
+    version: Number(row.version),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+  };
+}
+
+/** The emails of a stored SCIM resource, in order. */
+export function emailsOf(resource: ScimObject): { value: string; type: string | null; primary: boolean }[] {
+  const emails = resource.emails;
+  if (!Array.isArray(emails)) return [];
+  const result: { value: string; type: string | null; primary: boolean }[] = [];
+  for (const email of emails) {
+    if (typeof email !== 'object' || email === null || Array.isArray(email)) continue;
+    if (typeof email.value !== 'string') continue;
+    result.push({
+      value: email.value,
+      type: typeof email.type === 'string' ? email.type : null,
+      primary: email.primary === true,
+    });
+  }
+  return result;
+}
+
+function sameEmails(a: UserRecord['emails'], b: UserRecord['emails']): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (email, i) =>
+        email.value === b[i]!.value && email.type === b[i]!.type && email.primary === b[i]!.primary,
+    )
+  );
+}
+
+function toEvent(row: EventRow): ProvisioningEvent {
+  return {
+    siteId: row.site_id,
+    id: row.id,
+    at: Number(row.at),
+    requestId: row.request_id,
+    tokenId: row.token_id,
+    actor: row.actor as ProvisioningEvent['actor'],
+    operation: row.operation,
+    resourceType: row.resource_type,
+    resourceId: row.resource_id,
+    logon: row.logon,
+    outcome: row.outcome as ProvisioningEvent['outcome'],
+    httpStatus: Number(row.http_status),
+    changes: row.changes ? (JSON.parse(row.changes) as FieldChange[]) : null,
+    detail: row.detail,
+  };
+}

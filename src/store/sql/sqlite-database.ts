@@ -1,0 +1,177 @@
+import Database from 'better-sqlite3';
+import type { Database as SqliteConnection, Statement } from 'better-sqlite3';
+import {
+  type RunResult,
+  type SqlDatabase,
+  type SqlExecutor,
+  type SqlValue,
+  UniqueViolation,
+} from './connection.js';
+
+export type SqliteSynchronous = 'OFF' | 'NORMAL' | 'FULL';
+
+export interface SqliteOptions {
+  readonly file: string;
+  /**
+   * `NORMAL` (the default) with WAL survives a process crash and loses at most the last
+   * transactions on power loss; `FULL` survives power loss at a large cost in write throughput.
+   */
+  readonly synchronous?: SqliteSynchronous;
+}
+
+/**
+ * SQLite through better-sqlite3, in WAL mode. Two connections: writes and transactions go through
+ * the writer, one transaction at a time (SQLite has a single writer anyway); reads outside a
+ * transaction go through the reader, so they never see a transaction's uncommitted writes even
+ * though the driver is synchronous and requests interleave at every `await`.
+ */
+export class SqliteDatabase implements SqlDatabase {
+  readonly dialect = 'sqlite' as const;
+  private readonly writer: ConnectionRunner;
+  private readonly reader: ConnectionRunner;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: SqliteOptions) {
+    const writer = openConnection(options.file, options.synchronous ?? 'NORMAL');
+    this.writer = new ConnectionRunner(writer);
+    // An in-memory database exists only on its own connection, so it reads through the writer.
+    this.reader =
+      options.file === ':memory:'
+        ? this.writer
+        : new ConnectionRunner(openConnection(options.file, options.synchronous ?? 'NORMAL'));
+  }
+
+  all<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    return Promise.resolve(this.reader.all<Row>(sql, params));
+  }
+
+  get<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row | undefined> {
+    return Promise.resolve(this.reader.get<Row>(sql, params));
+  }
+
+  /** A single write outside a transaction still waits its turn behind open transactions. */
+  run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    return this.serialize(() => Promise.resolve(this.writer.run(sql, params)));
+  }
+
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.serialize(async () => {
+      this.writer.begin();
+      try {
+        const result = await work(this.writer);
+        this.writer.commit();
+        return result;
+      } catch (error) {
+        this.writer.rollback();
+        throw error;
+      }
+    });
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.serialize(() => {
+      this.writer.connection.exec(sql);
+      return Promise.resolve();
+    });
+  }
+
+  withExclusiveLock<T>(work: () => Promise<T>): Promise<T> {
+    // One process owns an SQLite file; the write queue already orders everything within it.
+    return work();
+  }
+
+  close(): Promise<void> {
+    return this.serialize(() => {
+      if (this.reader !== this.writer) this.reader.connection.close();
+      this.writer.connection.close();
+      return Promise.resolve();
+    });
+  }
+
+  private serialize<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work, work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function openConnection(file: string, synchronous: SqliteSynchronous): SqliteConnection {
+  const connection = new Database(file);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma(`synchronous = ${synchronous}`);
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  // LIKE must follow each attribute's caseExact; the SQL lowers both sides where it must not.
+  connection.pragma('case_sensitive_like = ON');
+  // SQLite's lower() folds ASCII only; JavaScript's (used for every lowered column) folds Unicode.
+  connection.function('lower', { deterministic: true }, (value: unknown) =>
+    typeof value === 'string' ? value.toLowerCase() : value,
+  );
+  return connection;
+}
+
+/** One connection with its prepared statements, each prepared once and reused. */
+class ConnectionRunner implements SqlExecutor {
+  readonly dialect = 'sqlite' as const;
+  private readonly statements = new Map<string, Statement>();
+  private readonly beginStatement: Statement;
+  private readonly commitStatement: Statement;
+  private readonly rollbackStatement: Statement;
+
+  constructor(readonly connection: SqliteConnection) {
+    this.beginStatement = connection.prepare('BEGIN IMMEDIATE');
+    this.commitStatement = connection.prepare('COMMIT');
+    this.rollbackStatement = connection.prepare('ROLLBACK');
+  }
+
+  all<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+    return Promise.resolve(this.statement(sql).all(...toSqlite(params)) as Row[]);
+  }
+
+  get<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row | undefined> {
+    return Promise.resolve(this.statement(sql).get(...toSqlite(params)) as Row | undefined);
+  }
+
+  run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+    try {
+      const info = this.statement(sql).run(...toSqlite(params));
+      return Promise.resolve({ changes: info.changes });
+    } catch (error) {
+      return Promise.reject(translateError(error));
+    }
+  }
+
+  begin(): void {
+    this.beginStatement.run();
+  }
+  commit(): void {
+    this.commitStatement.run();
+  }
+  rollback(): void {
+    if (this.connection.inTransaction) this.rollbackStatement.run();
+  }
+
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.connection.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function toSqlite(params: readonly SqlValue[]): (string | number | null)[] {
+  return params.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value));
+}
+
+function translateError(error: unknown): Error {
+  if (error instanceof Error && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      const match = /UNIQUE constraint failed: (.*)$/.exec(error.message);
+      return new UniqueViolation(match?.[1]);
+    }
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,160 @@
+import type { Filter } from '../scim/filter/ast.js';
+import type { ScimObject } from '../scim/resource.js';
+
+/**
+ * The store: what the directory services need from persistence, and nothing about SQL.
+ * Every call but token resolution takes the site id: no query spans sites.
+ */
+
+export type Privilege = 'User' | 'Business Analyst' | 'Promaster';
+export const PRIVILEGES: readonly Privilege[] = ['User', 'Business Analyst', 'Promaster'];
+
+export type UserSource = 'console' | 'import' | 'scim' | 'cli';
+
+export interface PasswordPolicy {
+  readonly minLength: number;
+  readonly requireUppercase: boolean;
+  readonly requireLowercase: boolean;
+  readonly requireDigit: boolean;
+  readonly requireSymbol: boolean;
+  /** The password may not contain the user's Logon (case-insensitively). */
+  readonly disallowLogon: boolean;
+}
+
+export interface SiteSettings {
+  /** When off, a password an identity provider sends is ignored (Okta sends one on every create). */
+  readonly passwordSync: boolean;
+  readonly passwordPolicy: PasswordPolicy;
+}
+
+export interface SiteRecord {
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+  readonly settings: SiteSettings;
+  readonly createdAt: number;
+}
+
+export interface TokenRecord {
+  readonly id: string;
+  readonly siteId: string;
+  readonly tokenHash: string;
+  /** The first characters of the secret, enough to recognise a token in a list. */
+  readonly tokenHint: string;
+  readonly description: string;
+  readonly scope: string;
+  readonly createdBy: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly revokedAt: number | null;
+  readonly lastUsedAt: number | null;
+}
+
+export interface UserEmail {
+  readonly value: string;
+  readonly type: string | null;
+  readonly primary: boolean;
+}
+
+export interface UserRecord {
+  readonly siteId: string;
+  readonly id: string;
+  readonly logon: string;
+  readonly externalId: string | null;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly email: string | null;
+  readonly timeZone: string | null;
+  readonly privilege: Privilege;
+  readonly active: boolean;
+  readonly source: UserSource;
+  /** The SCIM attributes as stored (no id, meta, active or password). */
+  readonly resource: ScimObject;
+  /** Every email of the resource, kept in a side table for indexed lookups. */
+  readonly emails: readonly UserEmail[];
+  readonly passwordHash: string | null;
+  readonly passwordChangedAt: number | null;
+  readonly version: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** Set by a SCIM DELETE: hidden from SCIM, kept (disabled) by the directory. */
+  readonly deletedAt: number | null;
+}
+
+export interface ProvisioningEvent {
+  readonly siteId: string;
+  readonly id: string;
+  readonly at: number;
+  readonly requestId: string | null;
+  readonly tokenId: string | null;
+  readonly actor: 'scim' | 'cli' | 'console';
+  readonly operation: string;
+  readonly resourceType: string | null;
+  readonly resourceId: string | null;
+  readonly logon: string | null;
+  readonly outcome: 'success' | 'failure';
+  readonly httpStatus: number;
+  readonly changes: readonly FieldChange[] | null;
+  readonly detail: string | null;
+}
+
+export interface FieldChange {
+  readonly field: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+export interface UserListQuery {
+  readonly filter?: Filter;
+  /** 1-based, as in SCIM. */
+  readonly startIndex: number;
+  readonly count: number;
+  /** Include users a SCIM DELETE removed (the directory's own views show them). */
+  readonly includeDeleted?: boolean;
+  /** Only active users (the CLI lists active users unless asked for all). */
+  readonly activeOnly?: boolean;
+}
+
+export interface UserPage {
+  readonly totalResults: number;
+  readonly users: UserRecord[];
+}
+
+/** Reads and writes, callable on the store or inside one of its transactions. */
+export interface StoreOperations {
+  insertSite(site: SiteRecord): Promise<void>;
+  getSiteBySlug(slug: string): Promise<SiteRecord | undefined>;
+  getSiteById(id: string): Promise<SiteRecord | undefined>;
+  listSites(): Promise<SiteRecord[]>;
+  updateSiteSettings(siteId: string, settings: SiteSettings): Promise<void>;
+
+  insertToken(token: TokenRecord): Promise<void>;
+  /** The only lookup that spans sites: a token decides its site. */
+  findTokenByHash(tokenHash: string): Promise<TokenRecord | undefined>;
+  getTokenById(id: string): Promise<TokenRecord | undefined>;
+  listTokens(siteId: string): Promise<TokenRecord[]>;
+  revokeToken(siteId: string, id: string, at: number): Promise<boolean>;
+  touchToken(siteId: string, id: string, at: number): Promise<void>;
+
+  getUser(siteId: string, id: string, options?: { forUpdate?: boolean }): Promise<UserRecord | undefined>;
+  findUserByLogon(
+    siteId: string,
+    logon: string,
+    options?: { forUpdate?: boolean },
+  ): Promise<UserRecord | undefined>;
+  /** Inserts a user; throws `UniqueViolation` when the Logon is taken. */
+  insertUser(user: UserRecord): Promise<void>;
+  /** Replaces a user's row; throws `UniqueViolation` when the new Logon is taken. */
+  updateUser(user: UserRecord, previous: UserRecord): Promise<void>;
+  listUsers(siteId: string, query: UserListQuery): Promise<UserPage>;
+  /** Active, not deleted Promasters of the site other than `exceptUserId`. */
+  countActivePromasters(siteId: string, exceptUserId: string): Promise<number>;
+
+  appendEvent(event: ProvisioningEvent): Promise<void>;
+  listEvents(siteId: string, options: { limit: number; before?: string }): Promise<ProvisioningEvent[]>;
+}
+
+export interface Store extends StoreOperations {
+  transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
