@@ -80,7 +80,8 @@ export class TokenService {
     if (presented === undefined || presented === '') return { ok: false, reason: 'missing' };
     if (!TOKEN_SHAPE.test(presented)) return { ok: false, reason: 'malformed' };
     const hash = hashToken(presented);
-    const token = await this.store.findTokenByHash(hash);
+    const found = await this.store.findTokenWithSite(hash);
+    const token = found?.token;
     // The lookup is by hash; comparing the hashes again in constant time keeps any timing
     // difference of the index lookup from telling an attacker how close a guess came.
     if (!token || !timingSafeEqual(Buffer.from(token.tokenHash, 'hex'), Buffer.from(hash, 'hex'))) {
@@ -89,8 +90,7 @@ export class TokenService {
     const now = Date.now();
     if (token.revokedAt !== null) return { ok: false, reason: 'revoked', token };
     if (now >= token.expiresAt) return { ok: false, reason: 'expired', token };
-    const site = await this.store.getSiteById(token.siteId);
-    if (!site) return { ok: false, reason: 'unknown' };
+    const site = found.site;
     if (token.lastUsedAt === null || now - token.lastUsedAt >= LAST_USED_RESOLUTION_MS) {
       await this.store.touchToken(token.siteId, token.id, now);
     }

@@ -131,6 +131,8 @@ export interface StoreOperations {
   insertToken(token: TokenRecord): Promise<void>;
   /** The only lookup that spans sites: a token decides its site. */
   findTokenByHash(tokenHash: string): Promise<TokenRecord | undefined>;
+  /** The token and its site in one query: this runs on every SCIM request. */
+  findTokenWithSite(tokenHash: string): Promise<{ token: TokenRecord; site: SiteRecord } | undefined>;
   getTokenById(id: string): Promise<TokenRecord | undefined>;
   listTokens(siteId: string): Promise<TokenRecord[]>;
   revokeToken(siteId: string, id: string, at: number): Promise<boolean>;

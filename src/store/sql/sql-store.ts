@@ -140,6 +140,19 @@ class SqlOperations implements StoreOperations {
     return row && toToken(row);
   }
 
+  async findTokenWithSite(tokenHash: string): Promise<{ token: TokenRecord; site: SiteRecord } | undefined> {
+    const row = await this.sql.get<TokenRow & { site_slug: string; site_name: string; site_settings: string; site_created_at: number }>(
+      'SELECT t.*, s.slug AS site_slug, s.name AS site_name, s.settings AS site_settings, s.created_at AS site_created_at ' +
+        'FROM access_tokens t JOIN sites s ON s.id = t.site_id WHERE t.token_hash = ?',
+      [tokenHash],
+    );
+    if (!row) return undefined;
+    return {
+      token: toToken(row),
+      site: toSite({ id: row.site_id, slug: row.site_slug, name: row.site_name, settings: row.site_settings, created_at: row.site_created_at }),
+    };
+  }
+
   async getTokenById(id: string): Promise<TokenRecord | undefined> {
     const row = await this.sql.get<TokenRow>('SELECT * FROM access_tokens WHERE id = ?', [id]);
     return row && toToken(row);
