@@ -20,6 +20,12 @@ export interface NormalizedResource {
   readonly ignored: readonly string[];
 }
 
+/**
+ * xsd:dateTime's lexical form (RFC 7643 §2.3.5), with RFC 3339's lower-case `t`/`z` allowed;
+ * Date.parse then rejects impossible fields such as month 13.
+ */
+const XSD_DATE_TIME = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$/i;
+
 /** Keys every client sends that are not attributes to store. */
 const ENVELOPE_KEYS = new Set(['schemas']);
 
@@ -99,10 +105,15 @@ export function coerceValue(
   if (raw === null || raw === undefined) return undefined;
   if (definition.multiValued) {
     const items = Array.isArray(raw) ? raw : [raw];
+    // An element of a list like `emails` is its `value`; one without (Okta pushes `value: ""` to
+    // clear an email) is no element at all.
+    const needsValue = definition.subAttributes?.some((sub) => sub.name === 'value') === true;
     const values: ScimValue[] = [];
     for (const item of items) {
       const value = coerceSingle(definition, item, where, index, ignored);
-      if (value !== undefined) values.push(value);
+      if (value === undefined) continue;
+      if (needsValue && typeof value === 'object' && !Array.isArray(value) && value !== null && value.value === undefined) continue;
+      values.push(value);
     }
     return values.length > 0 ? values : undefined;
   }
@@ -123,7 +134,8 @@ export function coerceSingle(
   index: AttributeIndex | undefined,
   ignored: string[] = [],
 ): ScimValue | undefined {
-  if (raw === null || raw === undefined) return undefined;
+  // "" is unassigned for every type, as this function's contract says (Entra clears with "").
+  if (raw === null || raw === undefined || raw === '') return undefined;
   switch (definition.type) {
     case 'complex': {
       const subIndex = index?.sub(definition);
@@ -145,7 +157,8 @@ export function coerceSingle(
     case 'dateTime': {
       const text = coerceString(raw, where);
       if (text === undefined) return undefined;
-      if (Number.isNaN(Date.parse(text))) {
+      // Date.parse alone takes "12" or "tomorrow 5"; RFC 7643 §2.3.5 wants an xsd:dateTime.
+      if (!XSD_DATE_TIME.test(text) || Number.isNaN(Date.parse(text))) {
         throw ScimError.invalidValue(`Attribute '${where}' must be a date-time (RFC 3339), got '${text}'.`);
       }
       return text;
