@@ -56,6 +56,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     defaultSite: env.ROSTER_DEFAULT_SITE === undefined ? 'default' : env.ROSTER_DEFAULT_SITE || undefined,
     postgresPoolSize: integer(env, 'ROSTER_PG_POOL_SIZE', 10, 1, 1000),
     ...withoutUndefined(overrides),
+    // Here undefined is a value, "no default site", not a flag left out: keep it when given.
+    ...('defaultSite' in overrides ? { defaultSite: overrides.defaultSite } : {}),
   };
   if (config.defaultPageSize > config.maxPageSize) {
     throw new ConfigError('ROSTER_DEFAULT_PAGE_SIZE must not be larger than ROSTER_MAX_PAGE_SIZE.');

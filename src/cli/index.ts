@@ -14,7 +14,6 @@ import { type CliIo, CliError, processIo } from './context.js';
 export function buildProgram(io: CliIo): Command {
   const program = new Command('roster')
     .description("Roster: a site's user directory and its SCIM 2.0 service")
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => {
@@ -22,6 +21,10 @@ export function buildProgram(io: CliIo): Command {
       },
       writeErr: (text) => {
         io.err(text.trimEnd());
+      },
+      // Usage errors get the same one line as every other failure (`roster: …`), hint included.
+      outputError: (text, write) => {
+        write(`roster: ${text.trim().replace(/^error: /, '')} (run with --help for usage)`);
       },
     });
   registerServeCommand(program, io);

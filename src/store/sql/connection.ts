@@ -28,8 +28,6 @@ export interface SqlDatabase extends SqlExecutor {
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** Runs DDL or several statements without parameters. */
   exec(sql: string): Promise<void>;
-  /** Holds a database-wide lock while `work` runs, so that several nodes migrate one at a time. */
-  withExclusiveLock<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

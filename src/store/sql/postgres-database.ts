@@ -19,9 +19,6 @@ const INT8_OID = 20;
 const types = new pg.TypeOverrides();
 types.setTypeParser(INT8_OID, (value: string) => Number(value));
 
-/** Any 64-bit key works; this one spells "roster" so it is recognisable in pg_locks. */
-const MIGRATION_LOCK_KEY = '125779316253042';
-
 /**
  * PostgreSQL through `pg`'s pool. Statements are written with `?` placeholders; each distinct text
  * is rewritten to `$1…$n` once and sent as a named prepared statement, so every connection plans
@@ -77,17 +74,6 @@ export class PostgresDatabase implements SqlDatabase {
 
   async exec(sql: string): Promise<void> {
     await this.pool.query(sql);
-  }
-
-  async withExclusiveLock<T>(work: () => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
-      return await work();
-    } finally {
-      await client.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`).catch(() => undefined);
-      client.release();
-    }
   }
 
   close(): Promise<void> {

@@ -141,7 +141,9 @@ class SqlOperations implements StoreOperations {
   }
 
   async findTokenWithSite(tokenHash: string): Promise<{ token: TokenRecord; site: SiteRecord } | undefined> {
-    const row = await this.sql.get<TokenRow & { site_slug: string; site_name: string; site_settings: string; site_created_at: number }>(
+    const row = await this.sql.get<
+      TokenRow & { site_slug: string; site_name: string; site_settings: string; site_created_at: number }
+    >(
       'SELECT t.*, s.slug AS site_slug, s.name AS site_name, s.settings AS site_settings, s.created_at AS site_created_at ' +
         'FROM access_tokens t JOIN sites s ON s.id = t.site_id WHERE t.token_hash = ?',
       [tokenHash],
@@ -149,7 +151,13 @@ class SqlOperations implements StoreOperations {
     if (!row) return undefined;
     return {
       token: toToken(row),
-      site: toSite({ id: row.site_id, slug: row.site_slug, name: row.site_name, settings: row.site_settings, created_at: row.site_created_at }),
+      site: toSite({
+        id: row.site_id,
+        slug: row.site_slug,
+        name: row.site_name,
+        settings: row.site_settings,
+        created_at: row.site_created_at,
+      }),
     };
   }
 

@@ -75,11 +75,6 @@ export class SqliteDatabase implements SqlDatabase {
     });
   }
 
-  withExclusiveLock<T>(work: () => Promise<T>): Promise<T> {
-    // One process owns an SQLite file; the write queue already orders everything within it.
-    return work();
-  }
-
   close(): Promise<void> {
     return this.serialize(() => {
       if (this.reader !== this.writer) this.reader.connection.close();

@@ -1,4 +1,4 @@
-import type { DialectName, SqlDatabase } from '../connection.js';
+import type { DialectName, SqlDatabase, SqlExecutor } from '../connection.js';
 import { dialectTypes, type DialectTypes } from '../dialect.js';
 import { init } from './0001-init.js';
 
@@ -12,40 +12,50 @@ export interface Migration {
 export const migrations: readonly Migration[] = [init];
 
 /**
- * Applies the migrations this database has not seen, in order, each in its own transaction, under
- * a database-wide lock so that several Roster nodes starting together migrate once.
+ * Applies the migrations this database has not seen, in order, in one transaction that first takes
+ * a database-wide lock, so that several Roster nodes starting together migrate once. Everything,
+ * the lock included, happens on that transaction's connection: a pool of one connection suffices.
  */
 export async function migrate(db: SqlDatabase): Promise<number[]> {
-  return db.withExclusiveLock(async () => {
-    await db.exec(
+  return db.transaction(async (tx) => {
+    const lock = migrationLock[db.dialect];
+    if (lock) await tx.get(lock);
+    await tx.run(
       'CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
     );
     const applied = new Set(
-      (await db.all<{ id: number }>('SELECT id FROM schema_migrations')).map((row) => Number(row.id)),
+      (await tx.all<{ id: number }>('SELECT id FROM schema_migrations')).map((row) => Number(row.id)),
     );
     const newlyApplied: number[] = [];
     for (const migration of migrations) {
       if (applied.has(migration.id)) continue;
-      await applyOne(db, migration, db.dialect);
+      await applyOne(tx, migration, db.dialect);
       newlyApplied.push(migration.id);
     }
     return newlyApplied;
   });
 }
 
-async function applyOne(db: SqlDatabase, migration: Migration, dialect: DialectName): Promise<void> {
+/**
+ * PostgreSQL: a transaction-scoped advisory lock (the key spells "roster"), released at commit.
+ * SQLite: the transaction's own write lock (BEGIN IMMEDIATE) already excludes other writers.
+ */
+const migrationLock: Record<DialectName, string | undefined> = {
+  postgres: 'SELECT pg_advisory_xact_lock(125779316253042)',
+  sqlite: undefined,
+};
+
+async function applyOne(tx: SqlExecutor, migration: Migration, dialect: DialectName): Promise<void> {
   const statements = migration
     .sql(dialectTypes[dialect])
     .replace(/^\s*--.*$/gm, '')
     .split(';')
     .map((statement) => statement.trim())
     .filter((statement) => statement.length > 0);
-  await db.transaction(async (tx) => {
-    for (const statement of statements) await tx.run(statement);
-    await tx.run('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)', [
-      migration.id,
-      migration.name,
-      Date.now(),
-    ]);
-  });
+  for (const statement of statements) await tx.run(statement);
+  await tx.run('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)', [
+    migration.id,
+    migration.name,
+    Date.now(),
+  ]);
 }
