@@ -128,14 +128,13 @@ function projectObject(
     const projected = projectOne(index, definition, value, undefined, requested, excluded);
     if (projected !== undefined) result[key] = projected;
   }
-  if (requested) {
-    // `schemas` lists only the extensions still present.
-    const schemas = result.schemas;
-    if (Array.isArray(schemas)) {
-      result.schemas = schemas.filter(
-        (urn) => typeof urn !== 'string' || !schema.extension(urn) || urn in result,
-      );
-    }
+  // `schemas` lists only the extensions still present, whether `attributes` or
+  // `excludedAttributes` removed them.
+  const schemas = result.schemas;
+  if (Array.isArray(schemas)) {
+    result.schemas = schemas.filter(
+      (urn) => typeof urn !== 'string' || !schema.extension(urn) || urn in result,
+    );
   }
   return result;
 }

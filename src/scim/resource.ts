@@ -112,7 +112,14 @@ export function coerceValue(
     for (const item of items) {
       const value = coerceSingle(definition, item, where, index, ignored);
       if (value === undefined) continue;
-      if (needsValue && typeof value === 'object' && !Array.isArray(value) && value !== null && value.value === undefined) continue;
+      if (
+        needsValue &&
+        typeof value === 'object' &&
+        !Array.isArray(value) &&
+        value !== null &&
+        value.value === undefined
+      )
+        continue;
       values.push(value);
     }
     return values.length > 0 ? values : undefined;

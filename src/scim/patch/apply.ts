@@ -223,6 +223,15 @@ function applyAtPath(
     const sub = resolved.subAttribute;
     if (attribute.multiValued) {
       const list = Array.isArray(container[key]) ? container[key] : [];
+      if (
+        sub.name === 'primary' &&
+        op !== 'remove' &&
+        list.filter(isObject).length > 1 &&
+        coerceValue(sub, value, pathText) === true
+      ) {
+        // RFC 7643 §2.4: "The primary attribute value 'true' MUST appear no more than once."
+        throw ScimError.invalidValue(`'${pathText}' would make every value primary; only one may be.`);
+      }
       for (const element of list)
         if (isObject(element)) setOrRemove(element, sub, op, value, `${key}.${sub.name}`, subIndex);
       return;
@@ -283,6 +292,7 @@ function applyFiltered(
   if (subName !== undefined && !sub)
     throw ScimError.invalidPath(`'${pathText}': '${attribute.name}' has no sub-attribute '${subName}'.`);
   if (sub?.mutability === 'readOnly') throw ScimError.mutability(`'${pathText}' is read-only.`);
+  checkFilterNames(filter, subIndex, pathText);
   const matched = list.map((element) => matchesElement(filter, element, subIndex));
 
   if (op === 'remove') {
@@ -326,9 +336,41 @@ function applyFiltered(
     return op === 'add' && isObject(element) ? { ...element, ...replacement } : replacement;
   });
   const changed = updated.filter((_, i) => matched[i]);
+  // Several matches given the same value become equal: keep one, as an add would.
+  const unique = updated.filter(
+    (element, i) => updated.findIndex((other) => deepEqual(other, element)) === i,
+  );
   if (changed.some((element) => isObject(element) && element.primary === true))
-    clearOtherPrimaries(updated, changed);
-  commit(container, attribute.name, updated);
+    clearOtherPrimaries(unique, changed);
+  commit(container, attribute.name, unique);
+}
+
+/**
+ * Every name in a value filter must be a sub-attribute of the elements, whether or not there are
+ * elements to match: otherwise the same request fails or passes depending on the data.
+ */
+function checkFilterNames(filter: Filter, index: AttributeIndex, pathText: string): void {
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      checkFilterNames(filter.left, index, pathText);
+      checkFilterNames(filter.right, index, pathText);
+      return;
+    case 'not':
+      checkFilterNames(filter.filter, index, pathText);
+      return;
+    case 'valuePath':
+      throw ScimError.invalidPath(`'${pathText}': value filters cannot be nested.`);
+    case 'present':
+    case 'compare':
+      if (
+        filter.path.schema !== undefined ||
+        filter.path.subAttribute !== undefined ||
+        !index.get(filter.path.attribute)
+      ) {
+        throw ScimError.invalidPath(`'${pathText}': '${filter.path.attribute}' is not a sub-attribute here.`);
+      }
+  }
 }
 
 function setOrRemove(
@@ -444,8 +486,23 @@ function scalarText(value: unknown): string {
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
+/** Structural equality; the key order of objects does not matter (`{type, value}` = `{value, type}`). */
 function deepEqual(a: ScimValue | undefined, b: ScimValue | undefined): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((item, i) => deepEqual(item, b[i]))
+    );
+  }
+  if (!isObject(a) || !isObject(b)) return false;
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]))
+  );
 }
 
 function rewrap(error: ScimError, detail: string): ScimError {
