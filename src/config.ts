@@ -16,6 +16,8 @@ export interface Config {
   /** The site created on first start, if any. */
   readonly defaultSite: string | undefined;
   readonly postgresPoolSize: number;
+  /** How long an RFC 9865 cursor stays valid. */
+  readonly cursorTimeoutMs: number;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/roster.db';
@@ -55,6 +57,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     trustProxy: boolean(env, 'ROSTER_TRUST_PROXY', false),
     defaultSite: env.ROSTER_DEFAULT_SITE === undefined ? 'default' : env.ROSTER_DEFAULT_SITE || undefined,
     postgresPoolSize: integer(env, 'ROSTER_PG_POOL_SIZE', 10, 1, 1000),
+    cursorTimeoutMs: integer(env, 'ROSTER_CURSOR_TIMEOUT', 3600, 60, 7 * 24 * 3600) * 1000,
     ...withoutUndefined(overrides),
     // Here undefined is a value, "no default site", not a flag left out: keep it when given.
     ...('defaultSite' in overrides ? { defaultSite: overrides.defaultSite } : {}),

@@ -27,7 +27,7 @@ export async function createRoster(
     sqliteSynchronous: config.sqliteSynchronous,
     postgresPoolSize: config.postgresPoolSize,
   });
-  const services = createServices(database);
+  const services = createServices(database, { cursorTimeoutMs: config.cursorTimeoutMs });
   let createdSite: SiteRecord | undefined;
   if (config.defaultSite) {
     const ensured = await services.sites.ensure(config.defaultSite, 'Default site');

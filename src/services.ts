@@ -1,7 +1,7 @@
 import type { PasswordHasher } from './directory/users.js';
 import { SiteService } from './directory/sites.js';
 import { TokenService } from './directory/tokens.js';
-import { argon2idHasher, UserService } from './directory/users.js';
+import { argon2idHasher, DEFAULT_CURSOR_TIMEOUT_MS, UserService } from './directory/users.js';
 import { userResourceSchema } from './scim/schema/resource-types.js';
 import type { SqlDatabase } from './store/sql/connection.js';
 import { SqlStore } from './store/sql/sql-store.js';
@@ -17,13 +17,15 @@ export interface Services {
 
 export function createServices(
   database: SqlDatabase,
-  options: { hashPassword?: PasswordHasher } = {},
+  options: { hashPassword?: PasswordHasher; cursorTimeoutMs?: number } = {},
 ): Services {
-  const store = new SqlStore(database, userResourceSchema);
+  const store = new SqlStore(database);
   return {
     store,
     sites: new SiteService(store),
     tokens: new TokenService(store),
-    users: new UserService(store, userResourceSchema, options.hashPassword ?? argon2idHasher),
+    users: new UserService(store, userResourceSchema, options.hashPassword ?? argon2idHasher, {
+      cursorTimeoutMs: options.cursorTimeoutMs ?? DEFAULT_CURSOR_TIMEOUT_MS,
+    }),
   };
 }

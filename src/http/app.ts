@@ -9,7 +9,10 @@ import { registerScimRoutes } from './scim-routes.js';
 
 export interface AppOptions {
   readonly services: Services;
-  readonly config: Pick<Config, 'bodyLimit' | 'defaultPageSize' | 'maxPageSize' | 'publicUrl' | 'trustProxy'>;
+  readonly config: Pick<
+    Config,
+    'bodyLimit' | 'defaultPageSize' | 'maxPageSize' | 'publicUrl' | 'trustProxy' | 'cursorTimeoutMs'
+  >;
   readonly logger: Logger;
 }
 

@@ -6,6 +6,7 @@ import { serviceProviderConfig } from '../scim/discovery.js';
 import { ScimError } from '../scim/errors.js';
 import { parseFilter } from '../scim/filter/parse.js';
 import { listResponse } from '../scim/list-response.js';
+import { pagingOf, searchFromBody, searchFromQuery, type SearchParameters } from '../scim/search.js';
 import { parseProjection, type Projection } from '../scim/project.js';
 import type { ScimObject } from '../scim/resource.js';
 import { enterpriseUserSchema } from '../scim/schema/enterprise-user.js';
@@ -40,18 +41,45 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
     request.roster = await authenticate(request, services.tokens, services.store);
   });
 
-  app.get('/Users', async (request, reply) => {
+  // RFC 7644 §3.4.2 (GET) and §3.4.3 (POST /.search): the same query, from the URL or a body.
+  const searchUsers = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    parameters: SearchParameters,
+  ): Promise<FastifyReply> => {
     const context = userContext(request);
-    const query = request.query as Query;
-    const projection = projectionOf(query);
-    const { startIndex, count } = paging(query, config);
-    const filterText = single(query, 'filter');
+    const projection = parseProjection(
+      userResourceSchema,
+      parameters.attributes,
+      parameters.excludedAttributes,
+    );
+    const { paging, count } = pagingOf(parameters, config);
+    const filterText = parameters.filter;
     const filter = filterText === undefined || filterText.trim() === '' ? undefined : parseFilter(filterText);
-    const page = await services.users.list(context, { ...(filter ? { filter } : {}), startIndex, count });
+    const result = await services.users.list(context, {
+      ...(filter ? { filter } : {}),
+      ...(parameters.sortBy ? { sortBy: parameters.sortBy } : {}),
+      ...(parameters.sortOrder ? { sortOrder: parameters.sortOrder } : {}),
+      count,
+      paging,
+    });
     const base = usersUrl(request, config.publicUrl);
-    const resources = page.users.map((user) => projection.apply(userToScim(user, base)));
-    return send(reply, 200, listResponse(page.totalResults, startIndex, resources));
-  });
+    const resources = result.users.map((user) => projection.apply(userToScim(user, base)));
+    const page =
+      result.startIndex !== undefined
+        ? { startIndex: result.startIndex }
+        : { nextCursor: result.nextCursor, previousCursor: result.previousCursor };
+    return send(reply, 200, listResponse(result.totalResults, resources, page));
+  };
+
+  app.get('/Users', async (request, reply) =>
+    searchUsers(request, reply, searchFromQuery(request.query as Query)),
+  );
+  app.post('/Users/.search', async (request, reply) =>
+    searchUsers(request, reply, searchFromBody(request.body)),
+  );
+  // The root search spans every resource type; Users is the only one so far.
+  app.post('/.search', async (request, reply) => searchUsers(request, reply, searchFromBody(request.body)));
 
   app.post('/Users', async (request, reply) => {
     const context = userContext(request);
@@ -105,6 +133,8 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
       serviceProviderConfig({
         documentationUri: DOCUMENTATION_URI,
         maxResults: config.maxPageSize,
+        defaultPageSize: config.defaultPageSize,
+        cursorTimeoutSeconds: Math.round(config.cursorTimeoutMs / 1000),
         maxPayloadSize: config.bodyLimit,
         changePassword: site.settings.passwordSync,
         location: `${baseUrl(request, config.publicUrl)}/ServiceProviderConfig`,
@@ -118,7 +148,7 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
     const resources = [
       resourceTypeToScim(userResourceType, `${base}/ResourceTypes/${userResourceType.id}`) as ScimObject,
     ];
-    return send(reply, 200, listResponse(resources.length, 1, resources));
+    return send(reply, 200, listResponse(resources.length, resources, { startIndex: 1 }));
   });
 
   app.get('/ResourceTypes/:id', async (request, reply) => {
@@ -141,7 +171,7 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
     const resources = SCHEMAS.map(
       (schema) => schemaToScim(schema, `${base}/Schemas/${schema.id}`) as ScimObject,
     );
-    return send(reply, 200, listResponse(resources.length, 1, resources));
+    return send(reply, 200, listResponse(resources.length, resources, { startIndex: 1 }));
   });
 
   app.get('/Schemas/:id', async (request, reply) => {
@@ -208,24 +238,6 @@ function single(query: Query, name: string): string | undefined {
   const key = Object.keys(query).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
   const value = key === undefined ? undefined : query[key];
   if (Array.isArray(value)) throw ScimError.invalidValue(`Give '${name}' once, not ${value.length} times.`);
-  return value;
-}
-
-/** RFC 7644 §3.4.2.4: 1-based `startIndex` (below 1 means 1); `count` below 0 means 0. */
-function paging(query: Query, config: AppOptions['config']): { startIndex: number; count: number } {
-  const startText = single(query, 'startIndex');
-  const countText = single(query, 'count');
-  const startIndex = startText === undefined || startText === '' ? 1 : wholeNumber(startText, 'startIndex');
-  const count =
-    countText === undefined || countText === '' ? config.defaultPageSize : wholeNumber(countText, 'count');
-  return { startIndex: Math.max(1, startIndex), count: Math.min(Math.max(0, count), config.maxPageSize) };
-}
-
-function wholeNumber(text: string, name: string): number {
-  const value = Number(text);
-  if (!/^\s*[-+]?\d+\s*$/.test(text) || !Number.isSafeInteger(value)) {
-    throw ScimError.invalidValue(`'${name}' must be a whole number, got '${text}'.`);
-  }
   return value;
 }
 

@@ -5,6 +5,8 @@ export const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core
 export interface ServiceProviderFeatures {
   readonly documentationUri: string;
   readonly maxResults: number;
+  readonly defaultPageSize: number;
+  readonly cursorTimeoutSeconds: number;
   readonly maxPayloadSize: number;
   readonly changePassword: boolean;
   readonly location: string;
@@ -22,8 +24,17 @@ export function serviceProviderConfig(features: ServiceProviderFeatures): ScimOb
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: features.maxPayloadSize },
     filter: { supported: true, maxResults: features.maxResults },
     changePassword: { supported: features.changePassword },
-    sort: { supported: false },
+    sort: { supported: true },
     etag: { supported: false },
+    // RFC 9865 §4: both paging methods; index stays the default for existing clients.
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: features.defaultPageSize,
+      maxPageSize: features.maxResults,
+      cursorTimeout: features.cursorTimeoutSeconds,
+    },
     authenticationSchemes: [
       {
         type: 'oauthbearertoken',

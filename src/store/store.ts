@@ -1,4 +1,4 @@
-import type { Filter } from '../scim/filter/ast.js';
+import type { BoundFilter, BoundSort } from '../scim/filter/bind.js';
 import type { ScimObject } from '../scim/resource.js';
 
 /**
@@ -54,6 +54,7 @@ export interface UserEmail {
   readonly value: string;
   readonly type: string | null;
   readonly primary: boolean;
+  readonly display: string | null;
 }
 
 export interface UserRecord {
@@ -104,10 +105,22 @@ export interface FieldChange {
   readonly after?: unknown;
 }
 
+/** Where a list page starts or ends: the sort key of a row and its id (the tie-break). */
+export interface ListPosition {
+  readonly key: string | number | boolean | null;
+  readonly id: string;
+}
+
 export interface UserListQuery {
-  readonly filter?: Filter;
-  /** 1-based, as in SCIM. */
-  readonly startIndex: number;
+  readonly filter?: BoundFilter;
+  /** Absent: creation order (ids are time-ordered). */
+  readonly sort?: BoundSort;
+  /**
+   * Where the page starts: after or before a known position (keyset, cost independent of depth),
+   * or at a 1-based index (skipping rows). `before` reads backwards and returns rows in order.
+   */
+  readonly start:
+    { readonly after: ListPosition } | { readonly before: ListPosition } | { readonly index: number };
   readonly count: number;
   /** Include users a SCIM DELETE removed (the directory's own views show them). */
   readonly includeDeleted?: boolean;
@@ -118,6 +131,20 @@ export interface UserListQuery {
 export interface UserPage {
   readonly totalResults: number;
   readonly users: UserRecord[];
+  /** The position of each user in the list's order, for continuing from it. */
+  readonly positions: ListPosition[];
+  /** Whether more rows follow in the direction read (after the last, or before the first for `before`). */
+  readonly more: boolean;
+}
+
+/** A remembered continuation of an index walk: page `nextIndex` starts after `position`. */
+export interface WalkMark {
+  readonly siteId: string;
+  readonly tokenId: string;
+  readonly signature: string;
+  readonly nextIndex: number;
+  readonly position: ListPosition;
+  readonly createdAt: number;
 }
 
 /** Reads and writes, callable on the store or inside one of its transactions. */
@@ -149,6 +176,18 @@ export interface StoreOperations {
   /** Replaces a user's row; throws `UniqueViolation` when the new Logon is taken. */
   updateUser(user: UserRecord, previous: UserRecord): Promise<void>;
   listUsers(siteId: string, query: UserListQuery): Promise<UserPage>;
+  /** Adds `delta` to the site's count of users visible to SCIM (kept in each write's transaction). */
+  adjustUserCount(siteId: string, delta: number): Promise<void>;
+  findWalkMark(
+    siteId: string,
+    tokenId: string,
+    signature: string,
+    nextIndex: number,
+  ): Promise<WalkMark | undefined>;
+  /** Records a mark; marks of the same client older than `staleBefore` are dropped on the way. */
+  saveWalkMark(mark: WalkMark, staleBefore?: number): Promise<void>;
+  /** A deployment-wide secret, created on first use; every node reads the same one. */
+  secret(name: string, create: () => string): Promise<string>;
   /** Active, not deleted Promasters of the site other than `exceptUserId`. */
   countActivePromasters(siteId: string, exceptUserId: string): Promise<number>;
 

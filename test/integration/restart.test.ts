@@ -108,7 +108,7 @@ describe.each(DIALECTS)('restart (%s)', (dialect) => {
     expect(list.body.totalResults).toBe(2);
 
     const stored = await second.services.store.listUsers(site.id, {
-      startIndex: 1,
+      start: { index: 1 },
       count: 10,
       includeDeleted: true,
     });

@@ -53,7 +53,7 @@ describe.each(DIALECTS)('user rules (%s)', (dialect) => {
 
       const { store } = harness.roster.services;
       const everyone = await store.listUsers(site.site.id, {
-        startIndex: 1,
+        start: { index: 1 },
         count: 10,
         includeDeleted: true,
       });
@@ -109,7 +109,7 @@ describe.each(DIALECTS)('user rules (%s)', (dialect) => {
       expect(got.status).toBe(200);
       expect(got.body.userName).toBe('Returner@OKTA.local');
       const everyone = await harness.roster.services.store.listUsers(site.site.id, {
-        startIndex: 1,
+        start: { index: 1 },
         count: 10,
         includeDeleted: true,
       });

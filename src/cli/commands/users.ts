@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { UserRecord } from '../../store/store.js';
+import type { UserListQuery, UserRecord } from '../../store/store.js';
 import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
 
 const PAGE = 1000;
@@ -35,15 +35,19 @@ export function registerUserCommands(program: Command, io: CliIo): void {
       const all = await withServices(io, options.database, async (services) => {
         const site = await services.sites.get(options.site);
         const result: UserRecord[] = [];
-        for (let startIndex = 1; ; startIndex += PAGE) {
+        // Page by position, not by index: the cost of a page does not grow with the site.
+        let start: UserListQuery['start'] = { index: 1 };
+        for (;;) {
           const page = await services.store.listUsers(site.id, {
-            startIndex,
+            start,
             count: PAGE,
             includeDeleted: options.inactive === true,
             activeOnly: options.inactive !== true,
           });
           result.push(...page.users);
-          if (page.users.length < PAGE) return result;
+          const last = page.positions[page.positions.length - 1];
+          if (!page.more || !last) return result;
+          start = { after: last };
         }
       });
       if (options.json) printJson(io, all.map(userJson));

@@ -3,6 +3,7 @@ import type { AttributeIndex } from '../schema/registry.js';
 import type { AttributeDefinition } from '../schema/types.js';
 import type { ScimObject, ScimValue } from '../resource.js';
 import type { CompareOperator, Filter, FilterValue } from './ast.js';
+import { type BoundElementFilter, type BoundFilter, testValue } from './bind.js';
 
 /**
  * Evaluates a filter in memory against one element of a multi-valued complex attribute, the way
@@ -99,4 +100,57 @@ function ordered(op: CompareOperator, order: number, have: () => string, wanted:
 
 function isObject(value: ScimValue | undefined): value is ScimObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Evaluates a bound filter in memory against a resource as SCIM returns it. This is the oracle the
+ * SQL compiler is tested against: both read the same bound tree, and property tests check that
+ * the database selects exactly the resources this function accepts.
+ */
+export function matchesResource(filter: BoundFilter, resource: ScimObject): boolean {
+  switch (filter.kind) {
+    case 'and':
+      return matchesResource(filter.left, resource) && matchesResource(filter.right, resource);
+    case 'or':
+      return matchesResource(filter.left, resource) || matchesResource(filter.right, resource);
+    case 'not':
+      return !matchesResource(filter.filter, resource);
+    case 'constant':
+      return filter.value;
+    case 'hasSchema':
+      return isObject(resource[filter.urn]);
+    case 'test':
+      return testValue(valueAt(resource, filter.attribute.path), filter.test);
+    case 'any': {
+      const list = valueAt(resource, filter.list.path);
+      return Array.isArray(list) && list.some((element) => matchesBoundElement(filter.element, element));
+    }
+  }
+}
+
+function matchesBoundElement(filter: BoundElementFilter, element: ScimValue): boolean {
+  switch (filter.kind) {
+    case 'and':
+      return matchesBoundElement(filter.left, element) && matchesBoundElement(filter.right, element);
+    case 'or':
+      return matchesBoundElement(filter.left, element) || matchesBoundElement(filter.right, element);
+    case 'not':
+      return !matchesBoundElement(filter.filter, element);
+    case 'constant':
+      return filter.value;
+    case 'test':
+      return testValue(
+        filter.sub ? (isObject(element) ? element[filter.sub.name] : undefined) : element,
+        filter.test,
+      );
+  }
+}
+
+function valueAt(resource: ScimObject, path: readonly string[]): ScimValue | undefined {
+  let current: ScimValue | undefined = resource;
+  for (const key of path) {
+    if (!isObject(current)) return undefined;
+    current = current[key];
+  }
+  return current;
 }

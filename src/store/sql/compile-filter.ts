@@ -1,279 +1,188 @@
-import type { AttributePath, CompareOperator, Filter, FilterValue } from '../../scim/filter/ast.js';
+import type { BoundAttribute, BoundElementFilter, BoundFilter, ValueTest } from '../../scim/filter/bind.js';
 import { ScimError } from '../../scim/errors.js';
-import type { ResourceSchema, ResolvedAttribute } from '../../scim/schema/registry.js';
-import type { AttributeDefinition } from '../../scim/schema/types.js';
-import type { SqlValue } from './connection.js';
 import type { Dialect } from './dialect.js';
+import {
+  and,
+  compare,
+  type ComparisonOperator,
+  constant,
+  escapeLike,
+  exists,
+  isNotNull,
+  like,
+  lower,
+  not,
+  or,
+  param,
+  sql,
+  type SqlExpression,
+} from './sql-expression.js';
 
-/** A parameterised SQL boolean expression: `?` placeholders, values bound in order. */
-export interface SqlFragment {
-  readonly text: string;
-  readonly values: readonly SqlValue[];
-}
-
-/**
- * How a singular attribute is read in SQL. `lowered` columns already hold the lower-cased value,
- * so a case-insensitive comparison lowers only the parameter and can use the column's index.
- */
-interface ColumnSource {
-  readonly kind: 'column';
+/** How SQL reads one value: a column or JSON accessor, and what its stored form already is. */
+export interface ValueSource {
   readonly expression: string;
+  /** The column holds the value lower-cased, so a folded comparison lowers only the literal. */
   readonly lowered?: boolean;
-  /** Millisecond timestamps compared as instants. */
-  readonly epochMillis?: boolean;
-  readonly boolean?: boolean;
+  /** Epoch milliseconds: compared with instants. */
+  readonly instant?: boolean;
+  /** A JSON scalar that needs the dialect's cast to compare as boolean or number. */
+  readonly json?: boolean;
 }
 
-/** Columns of `users u` that hold SCIM attributes; everything else singular is read from the JSON. */
-const USER_COLUMNS: Record<string, ColumnSource> = {
-  id: { kind: 'column', expression: 'u.id' },
-  externalid: { kind: 'column', expression: 'u.external_id' },
-  username: { kind: 'column', expression: 'u.logon_lower', lowered: true },
-  'name.givenname': { kind: 'column', expression: 'u.first_name' },
-  'name.familyname': { kind: 'column', expression: 'u.last_name' },
-  timezone: { kind: 'column', expression: 'u.time_zone' },
-  active: { kind: 'column', expression: 'u.active', boolean: true },
-  'meta.created': { kind: 'column', expression: 'u.created_at', epochMillis: true },
-  'meta.lastmodified': { kind: 'column', expression: 'u.updated_at', epochMillis: true },
+/** Columns of `users u` that hold SCIM attributes, by canonical path; all else is read from the JSON. */
+const USER_COLUMNS: Readonly<Record<string, ValueSource>> = {
+  id: { expression: 'u.id' },
+  externalId: { expression: 'u.external_id' },
+  userName: { expression: 'u.logon_lower', lowered: true },
+  'name.givenName': { expression: 'u.first_name' },
+  'name.familyName': { expression: 'u.last_name' },
+  timezone: { expression: 'u.time_zone' },
+  active: { expression: 'u.active' },
+  'meta.created': { expression: 'u.created_at', instant: true },
+  'meta.lastModified': { expression: 'u.updated_at', instant: true },
 };
 
-/** Sub-attributes of an email, as columns of `user_emails e`. */
-const EMAIL_COLUMNS: Record<string, ColumnSource> = {
-  value: { kind: 'column', expression: 'e.value_lower', lowered: true },
-  type: { kind: 'column', expression: 'e.type' },
-  primary: { kind: 'column', expression: 'e.is_primary', boolean: true },
-  display: { kind: 'column', expression: 'e.value' },
+/** The emails side table (indexed on the lower-cased value), by sub-attribute. */
+const EMAIL_COLUMNS: Readonly<Record<string, ValueSource>> = {
+  value: { expression: 'e.value_lower', lowered: true },
+  type: { expression: 'e.type' },
+  primary: { expression: 'e.is_primary' },
+  display: { expression: 'e.display' },
 };
 
-const EMAILS_EXISTS =
-  'EXISTS (SELECT 1 FROM user_emails e WHERE e.site_id = u.site_id AND e.user_id = u.id AND ';
+const EMAILS_FROM = 'user_emails e';
+const EMAILS_JOIN = sql('e.site_id = u.site_id AND e.user_id = u.id');
 
 /**
- * Compiles a filter over Users (RFC 7644 §3.4.2.2) into one SQL expression over `users u`. Every
- * comparison is written so that it is never NULL, which keeps `not (…)` exact under SQL's
- * three-valued logic. Values are always bound parameters.
+ * Compiles a bound User filter into one SQL expression over `users u`. Multi-valued attributes
+ * are answered by the database: `emails` through its indexed side table, every other list through
+ * the dialect's JSON array functions. Every comparison is written so that it is never NULL, which
+ * keeps `not (…)` exact under SQL's three-valued logic.
  */
-export function compileUserFilter(filter: Filter, schema: ResourceSchema, dialect: Dialect): SqlFragment {
-  const compile = (node: Filter): SqlFragment => {
+export function compileUserFilter(filter: BoundFilter, dialect: Dialect): SqlExpression {
+  let aliases = 0;
+  const compile = (node: BoundFilter): SqlExpression => {
     switch (node.kind) {
       case 'and':
-      case 'or': {
-        const left = compile(node.left);
-        const right = compile(node.right);
-        return {
-          text: `(${left.text} ${node.kind.toUpperCase()} ${right.text})`,
-          values: [...left.values, ...right.values],
-        };
+        return and(compile(node.left), compile(node.right));
+      case 'or':
+        return or(compile(node.left), compile(node.right));
+      case 'not':
+        return not(compile(node.filter));
+      case 'constant':
+        return constant(node.value);
+      case 'hasSchema':
+        return isNotNull(sql(dialect.jsonKey('u.resource', node.urn)));
+      case 'test':
+        return compileTest(userSource(node.attribute, dialect), node.attribute, node.test, dialect);
+      case 'any': {
+        if (node.list.path.length === 1 && node.list.path[0] === 'emails') {
+          return exists(
+            EMAILS_FROM,
+            and(
+              EMAILS_JOIN,
+              compileElement(node.element, (key) => emailSource(key), dialect),
+            ),
+          );
+        }
+        const alias = `j${aliases++}`;
+        const from = dialect.jsonElements('u.resource', node.list.path, alias);
+        return exists(
+          from,
+          compileElement(
+            node.element,
+            (key) => ({ expression: dialect.elementValue(alias, key), json: true }),
+            dialect,
+          ),
+        );
       }
-      case 'not': {
-        const inner = compile(node.filter);
-        return { text: `(NOT ${inner.text})`, values: inner.values };
-      }
-      case 'present':
-      case 'compare':
-        return compileTerm(node, schema, dialect);
-      case 'valuePath':
-        return compileValuePath(node.path, node.filter, schema);
     }
   };
   return compile(filter);
 }
 
-function compileTerm(
-  node: Extract<Filter, { kind: 'present' | 'compare' }>,
-  schema: ResourceSchema,
+function compileElement(
+  node: BoundElementFilter,
+  source: (key: string | undefined) => ValueSource,
   dialect: Dialect,
-): SqlFragment {
-  const resolved = resolveOrFail(schema, node.path);
-  const attributeName = resolved.attribute.name.toLowerCase();
-  if (attributeName === 'emails' && !resolved.inExtension) {
-    // `emails co "x"` means the value sub-attribute (RFC 7644 §3.4.2.2).
-    const sub = resolved.subAttribute?.name ?? 'value';
-    const inner = compileOn(
-      EMAIL_COLUMNS[sub.toLowerCase()],
-      node,
-      resolved.subAttribute ?? resolved.attribute,
-    );
-    return { text: `${EMAILS_EXISTS}${inner.text})`, values: inner.values };
-  }
-  const key = resolved.inExtension
-    ? undefined
-    : [resolved.attribute.name, resolved.subAttribute?.name].filter(Boolean).join('.').toLowerCase();
-  const column = key !== undefined ? USER_COLUMNS[key] : undefined;
-  const definition = resolved.subAttribute ?? resolved.attribute;
-  if (column) return compileOn(column, node, definition);
-  if (resolved.attribute.multiValued || definition.type === 'complex') {
-    throw ScimError.invalidFilter(`Filtering on '${describe(node.path)}' is not supported.`);
-  }
-  const jsonPath = [
-    ...(resolved.inExtension && resolved.schema ? [resolved.schema.id] : []),
-    resolved.attribute.name,
-    ...(resolved.subAttribute ? [resolved.subAttribute.name] : []),
-  ];
-  return compileOn(
-    { kind: 'column', expression: dialect.jsonText('u.resource', jsonPath) },
-    node,
-    definition,
-  );
-}
-
-function compileValuePath(path: AttributePath, inner: Filter, schema: ResourceSchema): SqlFragment {
-  const resolved = resolveOrFail(schema, path);
-  if (resolved.attribute.name.toLowerCase() !== 'emails' || resolved.inExtension) {
-    throw ScimError.invalidFilter(`Filtering inside '${describe(path)}' is not supported.`);
-  }
-  const subIndex = schema.core.sub(resolved.attribute)!;
-  const compileInner = (node: Filter): SqlFragment => {
-    switch (node.kind) {
-      case 'and':
-      case 'or': {
-        const left = compileInner(node.left);
-        const right = compileInner(node.right);
-        return {
-          text: `(${left.text} ${node.kind.toUpperCase()} ${right.text})`,
-          values: [...left.values, ...right.values],
-        };
-      }
-      case 'not': {
-        const negated = compileInner(node.filter);
-        return { text: `(NOT ${negated.text})`, values: negated.values };
-      }
-      case 'valuePath':
-        throw ScimError.invalidFilter('A value filter cannot contain another value filter.');
-      case 'present':
-      case 'compare': {
-        if (node.path.schema !== undefined || node.path.subAttribute !== undefined) {
-          throw ScimError.invalidFilter(
-            `'${describe(node.path)}' is not a sub-attribute of '${resolved.attribute.name}'.`,
-          );
-        }
-        const definition = subIndex.get(node.path.attribute);
-        const column = definition ? EMAIL_COLUMNS[definition.name.toLowerCase()] : undefined;
-        if (!definition || !column) {
-          throw ScimError.invalidFilter(
-            `'${resolved.attribute.name}' has no sub-attribute '${node.path.attribute}'.`,
-          );
-        }
-        return compileOn(column, node, definition);
-      }
-    }
-  };
-  const compiled = compileInner(inner);
-  return { text: `${EMAILS_EXISTS}${compiled.text})`, values: compiled.values };
-}
-
-function compileOn(
-  column: ColumnSource | undefined,
-  node: Extract<Filter, { kind: 'present' | 'compare' }>,
-  definition: AttributeDefinition,
-): SqlFragment {
-  if (!column) throw ScimError.invalidFilter(`Filtering on '${describe(node.path)}' is not supported.`);
-  const expression = column.expression;
-  if (node.kind === 'present') return { text: `(${expression} IS NOT NULL)`, values: [] };
-
-  if (column.boolean || definition.type === 'boolean') {
-    if (node.op !== 'eq' && node.op !== 'ne') {
-      throw ScimError.invalidFilter(`'${node.op}' cannot compare the boolean '${describe(node.path)}'.`);
-    }
-    const value = booleanValue(node.value, node.path);
-    return notNull(expression, node.op === 'eq' ? '=' : '<>', [value]);
-  }
-
-  if (column.epochMillis || definition.type === 'dateTime') {
-    const instant = typeof node.value === 'string' ? Date.parse(node.value) : Number.NaN;
-    if (Number.isNaN(instant)) {
-      throw ScimError.invalidFilter(
-        `'${describe(node.path)}' compares with a date-time, got ${JSON.stringify(node.value)}.`,
-      );
-    }
-    if (column.epochMillis) return compareOrdered(expression, node.op, instant, node.path);
-  }
-
-  if (node.value === null) {
-    // `attr eq null` asks for an absent value; `ne null` for a present one.
-    if (node.op === 'eq') return { text: `(${expression} IS NULL)`, values: [] };
-    if (node.op === 'ne') return { text: `(${expression} IS NOT NULL)`, values: [] };
-    throw ScimError.invalidFilter(`'${node.op}' cannot compare with null.`);
-  }
-  if (definition.type === 'integer' || definition.type === 'decimal') {
-    if (typeof node.value !== 'number') {
-      throw ScimError.invalidFilter(
-        `'${describe(node.path)}' compares with a number, got ${JSON.stringify(node.value)}.`,
-      );
-    }
-    return compareOrdered(expression, node.op, node.value, node.path);
-  }
-
-  const text = String(node.value);
-  const caseInsensitive = !definition.caseExact;
-  const left = caseInsensitive && !column.lowered ? `lower(${expression})` : expression;
-  const right = caseInsensitive ? text.toLowerCase() : text;
-  switch (node.op) {
-    case 'co':
-      return like(left, `%${escapeLike(right)}%`);
-    case 'sw':
-      return like(left, `${escapeLike(right)}%`);
-    case 'ew':
-      return like(left, `%${escapeLike(right)}`);
-    default:
-      return compareOrdered(left, node.op, right, node.path);
+): SqlExpression {
+  switch (node.kind) {
+    case 'and':
+      return and(compileElement(node.left, source, dialect), compileElement(node.right, source, dialect));
+    case 'or':
+      return or(compileElement(node.left, source, dialect), compileElement(node.right, source, dialect));
+    case 'not':
+      return not(compileElement(node.filter, source, dialect));
+    case 'constant':
+      return constant(node.value);
+    case 'test':
+      return compileTest(source(node.sub?.name), undefined, node.test, dialect);
   }
 }
 
-const ORDERED: Record<Exclude<CompareOperator, 'co' | 'sw' | 'ew'>, string> = {
+/** Where SQL reads a singular User attribute: its column, else its JSON value. */
+export function userSource(attribute: BoundAttribute, dialect: Dialect): ValueSource {
+  const column = USER_COLUMNS[attribute.path.join('.')];
+  if (column) return column;
+  return { expression: dialect.jsonText('u.resource', attribute.path), json: true };
+}
+
+function emailSource(key: string | undefined): ValueSource {
+  const column = key === undefined ? undefined : EMAIL_COLUMNS[key];
+  // The bound tree only names sub-attributes the schema defines, all of which have a column.
+  if (!column) throw ScimError.invalidFilter(`'emails${key ? `.${key}` : ''}' cannot be used in a filter.`);
+  return column;
+}
+
+const ORDERED: Readonly<Record<'eq' | 'gt' | 'ge' | 'lt' | 'le', ComparisonOperator>> = {
   eq: '=',
-  ne: '<>',
   gt: '>',
   ge: '>=',
   lt: '<',
   le: '<=',
 };
 
-function compareOrdered(
-  expression: string,
-  op: CompareOperator,
-  value: SqlValue,
-  path: AttributePath,
-): SqlFragment {
-  if (op === 'co' || op === 'sw' || op === 'ew') {
-    throw ScimError.invalidFilter(`'${op}' only applies to strings, not to '${describe(path)}'.`);
+function compileTest(
+  source: ValueSource,
+  attribute: BoundAttribute | undefined,
+  test: ValueTest,
+  dialect: Dialect,
+): SqlExpression {
+  const raw = sql(source.expression);
+  if (test.op === 'pr') return isNotNull(raw);
+  const present = isNotNull(raw);
+  switch (test.kind) {
+    case 'boolean': {
+      const value = source.json ? sql(dialect.jsonBoolean(source.expression)) : raw;
+      return and(present, compare(value, '=', param(test.value)));
+    }
+    case 'number': {
+      const value = source.json ? sql(dialect.jsonNumber(source.expression)) : raw;
+      return and(present, compare(value, ORDERED[test.op], param(test.value)));
+    }
+    case 'instant': {
+      if (!source.instant) {
+        // Date-times inside the JSON would compare as text, not as instants; no User or Group
+        // attribute outside `meta` has this type.
+        throw ScimError.invalidFilter(
+          `'${attribute?.path.join('.') ?? 'this attribute'}' cannot be compared as a date-time.`,
+        );
+      }
+      return and(present, compare(raw, ORDERED[test.op], param(test.value)));
+    }
+    case 'string':
+    case 'folded': {
+      const value = test.kind === 'folded' && !source.lowered ? lower(raw) : raw;
+      switch (test.op) {
+        case 'co':
+          return and(present, like(value, `%${escapeLike(test.value)}%`));
+        case 'sw':
+          return and(present, like(value, `${escapeLike(test.value)}%`));
+        case 'ew':
+          return and(present, like(value, `%${escapeLike(test.value)}`));
+        default:
+          return and(present, compare(value, ORDERED[test.op], param(test.value), test.op !== 'eq'));
+      }
+    }
   }
-  if (op === 'ne') return { text: `(${expression} IS NULL OR ${expression} <> ?)`, values: [value] };
-  return notNull(expression, ORDERED[op], [value]);
-}
-
-function notNull(expression: string, operator: string, values: SqlValue[]): SqlFragment {
-  if (operator === '<>') return { text: `(${expression} IS NULL OR ${expression} <> ?)`, values };
-  return { text: `(${expression} IS NOT NULL AND ${expression} ${operator} ?)`, values };
-}
-
-function like(expression: string, pattern: string): SqlFragment {
-  return { text: `(${expression} IS NOT NULL AND ${expression} LIKE ? ESCAPE '\\')`, values: [pattern] };
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
-
-function booleanValue(value: FilterValue, path: AttributePath): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-  throw ScimError.invalidFilter(
-    `'${describe(path)}' compares with true or false, got ${JSON.stringify(value)}.`,
-  );
-}
-
-function resolveOrFail(schema: ResourceSchema, path: AttributePath): ResolvedAttribute {
-  const resolved = schema.resolve(path);
-  if (!resolved)
-    throw ScimError.invalidFilter(`'${describe(path)}' is not an attribute of ${schema.resourceType.name}.`);
-  if (resolved.attribute.mutability === 'writeOnly' || resolved.attribute.returned === 'never') {
-    throw ScimError.invalidFilter(`'${describe(path)}' cannot be used in a filter.`);
-  }
-  return resolved;
-}
-
-function describe(path: AttributePath): string {
-  const name = path.subAttribute ? `${path.attribute}.${path.subAttribute}` : path.attribute;
-  return path.schema ? `${path.schema}:${name}` : name;
 }

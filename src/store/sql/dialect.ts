@@ -13,8 +13,22 @@ export interface Dialect extends DialectTypes {
   readonly name: DialectName;
   /** Suffix that locks the rows a read-modify-write transaction reads (SQLite's writes are serial). */
   readonly forUpdate: string;
-  /** The text of a JSON value at `path` (a list of keys) in a TEXT column holding JSON. */
+  /** The scalar JSON value at `path` (a list of keys) in a TEXT column holding JSON. */
   jsonText(column: string, path: readonly string[]): string;
+  /** A JSON scalar read by `jsonText`/`elementValue`, as a boolean SQL can compare with a bound boolean. */
+  jsonBoolean(expression: string): string;
+  /** A JSON scalar as a number SQL can compare with a bound number. */
+  jsonNumber(expression: string): string;
+  /** Whether the JSON object in `column` has the top-level key `key` (used with IS NOT NULL). */
+  jsonKey(column: string, key: string): string;
+  /** A FROM item with one row per element of the JSON array at `path`, named `alias`. */
+  jsonElements(column: string, path: readonly string[], alias: string): string;
+  /** The value of an element row, or of its sub-attribute `key`. */
+  elementValue(alias: string, key: string | undefined): string;
+  /** Makes string comparisons order by code point (UTF-8 bytes), not by the database's locale. */
+  binaryOrder(expression: string): string;
+  /** LIMIT and OFFSET for whole numbers the store computed (never client text). */
+  limitOffset(limit: number, offset: number): { text: string; values: number[] };
   /** Turns a stored boolean back into a JS boolean. */
   toBoolean(value: unknown): boolean;
 }
@@ -29,6 +43,18 @@ const sqlite: Dialect = {
   ...dialectTypes.sqlite,
   forUpdate: '',
   jsonText: (column, path) => `json_extract(${column}, '${jsonPath(path)}')`,
+  // json_extract already yields 1/0 for JSON booleans and numbers for JSON numbers.
+  jsonBoolean: (expression) => expression,
+  jsonNumber: (expression) => expression,
+  jsonKey: (column, key) => `json_type(${column}, '${jsonPath([key])}')`,
+  jsonElements: (column, path, alias) => `json_each(${column}, '${jsonPath(path)}') AS ${alias}`,
+  elementValue: (alias, key) =>
+    key === undefined ? `${alias}.value` : `json_extract(${alias}.value, '${jsonPath([key])}')`,
+  // SQLite's default BINARY collation already compares UTF-8 bytes.
+  binaryOrder: (expression) => expression,
+  // A bound LIMIT makes better-sqlite3's SQLite (built with STAT4) re-prepare the statement on
+  // every run: 8 µs against 26-31 µs per lookup. The numbers are the store's own integers.
+  limitOffset: (limit, offset) => ({ text: `LIMIT ${integer(limit)} OFFSET ${integer(offset)}`, values: [] }),
   toBoolean: (value) => value === 1 || value === true,
 };
 
@@ -36,12 +62,34 @@ const postgres: Dialect = {
   name: 'postgres',
   ...dialectTypes.postgres,
   forUpdate: ' FOR UPDATE',
-  jsonText: (column, path) =>
-    `(${column}::json #>> '{${path.map((key) => `"${key.replace(/"/g, '')}"`).join(',')}}')`,
+  jsonText: (column, path) => `(${column}::json #>> '${pgPath(path)}')`,
+  jsonBoolean: (expression) => `(${expression})::boolean`,
+  jsonNumber: (expression) => `(${expression})::numeric`,
+  jsonKey: (column, key) => `(${column}::json -> '${pgKey(key)}')`,
+  jsonElements: (column, path, alias) =>
+    `json_array_elements(${column}::json #> '${pgPath(path)}') AS ${alias}(value)`,
+  elementValue: (alias, key) =>
+    key === undefined ? `(${alias}.value #>> '{}')` : `(${alias}.value ->> '${pgKey(key)}')`,
+  binaryOrder: (expression) => `${expression} COLLATE "C"`,
+  limitOffset: (limit, offset) => ({ text: 'LIMIT ? OFFSET ?', values: [integer(limit), integer(offset)] }),
   toBoolean: (value) => value === true,
 };
 
 export const dialects: Record<DialectName, Dialect> = { sqlite, postgres };
+
+function integer(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`not a row count: ${value}`);
+  return value;
+}
+
+/** A PostgreSQL text-array path from keys the schema defines (never from user input). */
+function pgPath(path: readonly string[]): string {
+  return `{${path.map((key) => `"${pgKey(key)}"`).join(',')}}`;
+}
+
+function pgKey(key: string): string {
+  return key.replace(/["'\\]/g, '');
+}
 
 /** A SQLite JSON path from keys the schema defines (never from user input). */
 function jsonPath(path: readonly string[]): string {

@@ -17,6 +17,7 @@ export interface PostgresOptions {
 const INT8_OID = 20;
 /** Millisecond timestamps are BIGINT; they fit a JS number exactly, so parse them as numbers. */
 const types = new pg.TypeOverrides();
+const NAMED_STATEMENT_LIMIT = 512;
 types.setTypeParser(INT8_OID, (value: string) => Number(value));
 
 /**
@@ -27,7 +28,7 @@ types.setTypeParser(INT8_OID, (value: string) => Number(value));
 export class PostgresDatabase implements SqlDatabase {
   readonly dialect = 'postgres' as const;
   private readonly pool: pg.Pool;
-  private readonly rewritten = new Map<string, { text: string; name: string }>();
+  private readonly rewritten = new Map<string, { text: string; name?: string }>();
 
   constructor(options: PostgresOptions) {
     this.pool = new pg.Pool({
@@ -80,14 +81,17 @@ export class PostgresDatabase implements SqlDatabase {
     return this.pool.end();
   }
 
-  private prepare(sql: string): { text: string; name: string } {
-    let prepared = this.rewritten.get(sql);
-    if (!prepared) {
-      let index = 0;
-      prepared = { text: sql.replace(/\?/g, () => `$${++index}`), name: `roster_${this.rewritten.size}` };
-      this.rewritten.set(sql, prepared);
-    }
-    return prepared;
+  private prepare(sql: string): { text: string; name?: string } {
+    const prepared = this.rewritten.get(sql);
+    if (prepared) return prepared;
+    let index = 0;
+    const text = sql.replace(/\?/g, () => `$${++index}`);
+    // Each named statement lives on every connection for good; past a bound (filters come in as
+    // many shapes as clients write them) statements are sent unnamed, planned per use.
+    if (this.rewritten.size >= NAMED_STATEMENT_LIMIT) return { text };
+    const named = { text, name: `roster_${this.rewritten.size}` };
+    this.rewritten.set(sql, named);
+    return named;
   }
 }
 
@@ -95,7 +99,7 @@ class TransactionExecutor implements SqlExecutor {
   readonly dialect = 'postgres' as const;
   constructor(
     private readonly client: pg.PoolClient,
-    private readonly prepare: (sql: string) => { text: string; name: string },
+    private readonly prepare: (sql: string) => { text: string; name?: string },
   ) {}
 
   all<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
@@ -113,12 +117,12 @@ class TransactionExecutor implements SqlExecutor {
 
 async function runOn<Row>(
   target: pg.Pool | pg.PoolClient,
-  prepared: { text: string; name: string },
+  prepared: { text: string; name?: string },
   params: readonly SqlValue[],
 ): Promise<pg.QueryResult<Row & pg.QueryResultRow>> {
   try {
     return await target.query<Row & pg.QueryResultRow>({
-      name: prepared.name,
+      ...(prepared.name !== undefined ? { name: prepared.name } : {}),
       text: prepared.text,
       values: params as SqlValue[],
     });

@@ -1,4 +1,3 @@
-import type { ResourceSchema } from '../../scim/schema/registry.js';
 import type { ScimObject } from '../../scim/resource.js';
 import type {
   FieldChange,
@@ -13,9 +12,13 @@ import type {
   UserPage,
   UserRecord,
   UserSource,
+  UserEmail,
+  ListPosition,
+  WalkMark,
 } from '../store.js';
-import { compileUserFilter } from './compile-filter.js';
-import type { SqlDatabase, SqlExecutor, SqlValue } from './connection.js';
+import { buildUserList } from './list-users.js';
+import type { SqlFragment } from './sql-expression.js';
+import type { SqlDatabase, SqlExecutor } from './connection.js';
 import { type Dialect, dialects } from './dialect.js';
 
 interface SiteRow {
@@ -87,7 +90,6 @@ class SqlOperations implements StoreOperations {
   constructor(
     protected readonly sql: SqlExecutor,
     protected readonly dialect: Dialect,
-    protected readonly userSchema: ResourceSchema,
   ) {}
 
   async insertSite(site: SiteRecord): Promise<void> {
@@ -199,7 +201,7 @@ class SqlOperations implements StoreOperations {
       `SELECT ${USER_COLUMNS} FROM users u WHERE u.site_id = ? AND u.id = ?${options.forUpdate ? this.dialect.forUpdate : ''}`,
       [siteId, id],
     );
-    return row && this.withEmails(row);
+    return row && toUser(row, this.dialect);
   }
 
   async findUserByLogon(
@@ -211,7 +213,7 @@ class SqlOperations implements StoreOperations {
       `SELECT ${USER_COLUMNS} FROM users u WHERE u.site_id = ? AND u.logon_lower = ?${options.forUpdate ? this.dialect.forUpdate : ''}`,
       [siteId, logon.toLowerCase()],
     );
-    return row && this.withEmails(row);
+    return row && toUser(row, this.dialect);
   }
 
   async insertUser(user: UserRecord): Promise<void> {
@@ -276,30 +278,113 @@ class SqlOperations implements StoreOperations {
   }
 
   async listUsers(siteId: string, query: UserListQuery): Promise<UserPage> {
-    const conditions = ['u.site_id = ?'];
-    const values: SqlValue[] = [siteId];
-    if (!query.includeDeleted) conditions.push('u.deleted_at IS NULL');
-    if (query.activeOnly) {
-      conditions.push('u.active = ?');
-      values.push(true);
-    }
-    if (query.filter) {
-      const compiled = compileUserFilter(query.filter, this.userSchema, this.dialect);
-      conditions.push(compiled.text);
-      values.push(...compiled.values);
-    }
-    const where = conditions.join(' AND ');
-    const total = await this.sql.get<{ total: number }>(
-      `SELECT COUNT(*) AS total FROM users u WHERE ${where}`,
-      values,
+    const list = buildUserList(siteId, query, this.dialect);
+    const totalResults = await this.countUsers(siteId, query, list.where);
+    if (query.count <= 0) return { totalResults, users: [], positions: [], more: false };
+    // One row more than asked tells whether the walk goes on.
+    const limit = this.dialect.limitOffset(query.count + 1, list.offset);
+    const rows = await this.sql.all<UserRow & { sort_key: unknown }>(
+      `SELECT ${USER_COLUMNS}, ${list.sortKey} AS sort_key FROM users u WHERE ${list.pageWhere.text} ` +
+        `ORDER BY ${list.orderBy} ${limit.text}`,
+      [...list.pageWhere.values, ...limit.values],
     );
-    const totalResults = Number(total?.total ?? 0);
-    if (query.count <= 0 || query.startIndex > totalResults) return { totalResults, users: [] };
-    const rows = await this.sql.all<UserRow>(
-      `SELECT ${USER_COLUMNS} FROM users u WHERE ${where} ORDER BY u.id LIMIT ? OFFSET ?`,
-      [...values, query.count, query.startIndex - 1],
+    const more = rows.length > query.count;
+    const page = more ? rows.slice(0, query.count) : rows;
+    if (list.reversed) page.reverse();
+    return {
+      totalResults,
+      users: page.map((row) => toUser(row, this.dialect)),
+      positions: page.map((row) => ({ key: sortKeyOf(row.sort_key, query.sort?.kind), id: row.id })),
+      more,
+    };
+  }
+
+  /** Unfiltered SCIM lists read the count kept up to date by every write; anything else counts. */
+  private async countUsers(siteId: string, query: UserListQuery, where: SqlFragment): Promise<number> {
+    if (!query.filter && !query.activeOnly && !query.includeDeleted) {
+      const row = await this.sql.get<{ visible: number }>(
+        'SELECT visible FROM user_counts WHERE site_id = ?',
+        [siteId],
+      );
+      return Number(row?.visible ?? 0);
+    }
+    const row = await this.sql.get<{ total: number }>(
+      `SELECT COUNT(*) AS total FROM users u WHERE ${where.text}`,
+      [...where.values],
     );
-    return { totalResults, users: await this.withEmailsMany(siteId, rows) };
+    return Number(row?.total ?? 0);
+  }
+
+  async adjustUserCount(siteId: string, delta: number): Promise<void> {
+    await this.sql.run(
+      'INSERT INTO user_counts (site_id, visible) VALUES (?, ?) ' +
+        'ON CONFLICT (site_id) DO UPDATE SET visible = user_counts.visible + excluded.visible',
+      [siteId, delta],
+    );
+  }
+
+  async findWalkMark(
+    siteId: string,
+    tokenId: string,
+    signature: string,
+    nextIndex: number,
+  ): Promise<WalkMark | undefined> {
+    const row = await this.sql.get<{ sort_key: string | null; last_id: string; created_at: number }>(
+      'SELECT sort_key, last_id, created_at FROM walk_marks WHERE site_id = ? AND token_id = ? AND signature = ? AND next_index = ?',
+      [siteId, tokenId, signature, nextIndex],
+    );
+    if (!row) return undefined;
+    return {
+      siteId,
+      tokenId,
+      signature,
+      nextIndex,
+      position: {
+        key: row.sort_key === null ? null : (JSON.parse(row.sort_key) as ListPosition['key']),
+        id: row.last_id,
+      },
+      createdAt: Number(row.created_at),
+    };
+  }
+
+  async saveWalkMark(mark: WalkMark, staleBefore?: number): Promise<void> {
+    if (staleBefore !== undefined) {
+      await this.sql.run('DELETE FROM walk_marks WHERE site_id = ? AND token_id = ? AND created_at < ?', [
+        mark.siteId,
+        mark.tokenId,
+        staleBefore,
+      ]);
+    }
+    await this.sql.run(
+      'INSERT INTO walk_marks (site_id, token_id, signature, next_index, sort_key, last_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (site_id, token_id, signature, next_index) DO UPDATE SET sort_key = excluded.sort_key, ' +
+        'last_id = excluded.last_id, created_at = excluded.created_at',
+      [
+        mark.siteId,
+        mark.tokenId,
+        mark.signature,
+        mark.nextIndex,
+        mark.position.key === null ? null : JSON.stringify(mark.position.key),
+        mark.position.id,
+        mark.createdAt,
+      ],
+    );
+  }
+
+  async secret(name: string, create: () => string): Promise<string> {
+    const existing = await this.sql.get<{ value: string }>(
+      'SELECT value FROM server_secrets WHERE name = ?',
+      [name],
+    );
+    if (existing) return existing.value;
+    await this.sql.run(
+      'INSERT INTO server_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+      [name, create()],
+    );
+    const created = await this.sql.get<{ value: string }>('SELECT value FROM server_secrets WHERE name = ?', [
+      name,
+    ]);
+    return created!.value;
   }
 
   async countActivePromasters(siteId: string, exceptUserId: string): Promise<number> {
@@ -353,32 +438,30 @@ class SqlOperations implements StoreOperations {
     let position = 0;
     for (const email of user.emails) {
       await this.sql.run(
-        'INSERT INTO user_emails (site_id, user_id, position, value, value_lower, type, is_primary) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [user.siteId, user.id, position++, email.value, email.value.toLowerCase(), email.type, email.primary],
+        'INSERT INTO user_emails (site_id, user_id, position, value, value_lower, type, is_primary, display) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          user.siteId,
+          user.id,
+          position++,
+          email.value,
+          email.value.toLowerCase(),
+          email.type,
+          email.primary,
+          email.display,
+        ],
       );
     }
-  }
-
-  private withEmails(row: UserRow): UserRecord {
-    return toUser(row, this.dialect);
-  }
-
-  private withEmailsMany(_siteId: string, rows: UserRow[]): Promise<UserRecord[]> {
-    return Promise.resolve(rows.map((row) => toUser(row, this.dialect)));
   }
 }
 
 /** The store over a whole database; `transaction` hands out the same operations bound to one transaction. */
 export class SqlStore extends SqlOperations implements Store {
-  constructor(
-    private readonly database: SqlDatabase,
-    userSchema: ResourceSchema,
-  ) {
-    super(database, dialects[database.dialect], userSchema);
+  constructor(private readonly database: SqlDatabase) {
+    super(database, dialects[database.dialect]);
   }
 
   transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> {
-    return this.database.transaction((tx) => work(new SqlOperations(tx, this.dialect, this.userSchema)));
+    return this.database.transaction((tx) => work(new SqlOperations(tx, this.dialect)));
   }
 
   close(): Promise<void> {
@@ -442,10 +525,10 @@ function toUser(row: UserRow, dialect: Dialect): UserRecord {
 }
 
 /** The emails of a stored SCIM resource, in order. */
-export function emailsOf(resource: ScimObject): { value: string; type: string | null; primary: boolean }[] {
+export function emailsOf(resource: ScimObject): UserEmail[] {
   const emails = resource.emails;
   if (!Array.isArray(emails)) return [];
-  const result: { value: string; type: string | null; primary: boolean }[] = [];
+  const result: UserEmail[] = [];
   for (const email of emails) {
     if (typeof email !== 'object' || email === null || Array.isArray(email)) continue;
     if (typeof email.value !== 'string') continue;
@@ -453,6 +536,7 @@ export function emailsOf(resource: ScimObject): { value: string; type: string | 
       value: email.value,
       type: typeof email.type === 'string' ? email.type : null,
       primary: email.primary === true,
+      display: typeof email.display === 'string' ? email.display : null,
     });
   }
   return result;
@@ -466,6 +550,15 @@ function sameEmails(a: UserRecord['emails'], b: UserRecord['emails']): boolean {
         email.value === b[i]!.value && email.type === b[i]!.type && email.primary === b[i]!.primary,
     )
   );
+}
+
+/** A row's sort key back in the type it is compared as (SQLite returns booleans as 0/1). */
+function sortKeyOf(value: unknown, kind: string | undefined): ListPosition['key'] {
+  if (value === null || value === undefined) return null;
+  if (kind === 'boolean') return value === true || value === 1 || value === '1' || value === 'true';
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return JSON.stringify(value);
 }
 
 function toEvent(row: EventRow): ProvisioningEvent {

@@ -148,13 +148,26 @@ class ConnectionRunner implements SqlExecutor {
 
   private statement(sql: string): Statement {
     let statement = this.statements.get(sql);
-    if (!statement) {
+    if (statement) {
+      // Most recently used last, so the oldest entry is the one to evict.
+      this.statements.delete(sql);
+    } else {
       statement = this.connection.prepare(sql);
-      this.statements.set(sql, statement);
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = this.statements.keys().next().value;
+        if (oldest !== undefined) this.statements.delete(oldest);
+      }
     }
+    this.statements.set(sql, statement);
     return statement;
   }
 }
+
+/**
+ * Statements are cached by text. Filters come in as many shapes as clients write them, so the
+ * cache is bounded; the fixed statements of every request stay in it because they are used most.
+ */
+const STATEMENT_CACHE_SIZE = 512;
 
 function toSqlite(params: readonly SqlValue[]): (string | number | null)[] {
   return params.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value));

@@ -1,6 +1,7 @@
 import type { DialectName, SqlDatabase, SqlExecutor } from '../connection.js';
 import { dialectTypes, type DialectTypes } from '../dialect.js';
 import { init } from './0001-init.js';
+import { listing } from './0002-listing.js';
 
 /** A numbered, forward-only schema change. Once a migration lands it is never edited. */
 export interface Migration {
@@ -9,7 +10,7 @@ export interface Migration {
   readonly sql: (types: DialectTypes) => string;
 }
 
-export const migrations: readonly Migration[] = [init];
+export const migrations: readonly Migration[] = [init, listing];
 
 /**
  * Applies the migrations this database has not seen, in order, in one transaction that first takes

@@ -1,0 +1,485 @@
+import { ScimError } from '../errors.js';
+import type { AttributeIndex, ResourceSchema, ResolvedAttribute } from '../schema/registry.js';
+import type { AttributeDefinition } from '../schema/types.js';
+import type { AttributePath, CompareOperator, Filter, FilterValue } from './ast.js';
+import { formatAttributePath } from './format.js';
+
+/**
+ * A filter bound to a resource type's schemas (RFC 7644 §3.4.2.2): every path resolved to its
+ * canonical attribute, every operator checked against the attribute's type, every literal converted
+ * to what it is compared with (case-folded when the attribute is not caseExact, date-times as
+ * epoch milliseconds). The SQL compiler and the in-memory evaluator both work from this tree, so the
+ * meaning of a filter is decided once, here.
+ *
+ * Normal forms that keep the two consumers small:
+ * - `ne` is `not (eq)`: an absent value is "not equal" (and `not` then stays exact in SQL);
+ * - `eq null` is `not (pr)`, `ne null` is `pr`;
+ * - a comparison on a multi-valued attribute is "some element matches" (`any`);
+ * - attributes whose value is the same for every resource (`meta.resourceType`) become constants.
+ */
+export type BoundFilter =
+  | { readonly kind: 'and' | 'or'; readonly left: BoundFilter; readonly right: BoundFilter }
+  | { readonly kind: 'not'; readonly filter: BoundFilter }
+  | { readonly kind: 'test'; readonly attribute: BoundAttribute; readonly test: ValueTest }
+  | { readonly kind: 'any'; readonly list: BoundAttribute; readonly element: BoundElementFilter }
+  | { readonly kind: 'hasSchema'; readonly urn: string }
+  | { readonly kind: 'constant'; readonly value: boolean };
+
+/** A filter on one element of a multi-valued attribute; `sub` undefined tests the element itself. */
+export type BoundElementFilter =
+  | { readonly kind: 'and' | 'or'; readonly left: BoundElementFilter; readonly right: BoundElementFilter }
+  | { readonly kind: 'not'; readonly filter: BoundElementFilter }
+  | { readonly kind: 'test'; readonly sub: AttributeDefinition | undefined; readonly test: ValueTest }
+  | { readonly kind: 'constant'; readonly value: boolean };
+
+export interface BoundAttribute {
+  /** Canonical keys from the resource's root: `['name', 'givenName']`, `[urn, 'manager', 'value']`. */
+  readonly path: readonly string[];
+  /** The definition of the last key. */
+  readonly definition: AttributeDefinition;
+}
+
+export type OrderedOperator = 'gt' | 'ge' | 'lt' | 'le';
+
+/** What a value is compared as. Strings of attributes that are not caseExact are folded to lower case. */
+export type ValueKind = 'string' | 'folded' | 'boolean' | 'number' | 'instant';
+
+export type ValueTest =
+  | { readonly op: 'pr' }
+  | {
+      readonly op: 'eq' | OrderedOperator;
+      readonly kind: ValueKind;
+      readonly value: string | number | boolean;
+    }
+  | { readonly op: 'co' | 'sw' | 'ew'; readonly kind: 'string' | 'folded'; readonly value: string };
+
+/** The resource types whose `meta.resourceType` is a constant per endpoint. */
+const CONSTANT_META = new Set(['resourcetype']);
+/** `meta` sub-attributes that hold per-request or derived text a database cannot compare. */
+const UNFILTERABLE_META = new Set(['location', 'version']);
+
+export function bindFilter(filter: Filter, schema: ResourceSchema): BoundFilter {
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return {
+        kind: filter.kind,
+        left: bindFilter(filter.left, schema),
+        right: bindFilter(filter.right, schema),
+      };
+    case 'not':
+      return { kind: 'not', filter: bindFilter(filter.filter, schema) };
+    case 'valuePath':
+      return bindValuePath(filter.path, filter.filter, schema);
+    case 'present':
+    case 'compare':
+      return bindTerm(filter, schema);
+  }
+}
+
+function bindTerm(
+  node: Extract<Filter, { kind: 'present' | 'compare' }>,
+  schema: ResourceSchema,
+): BoundFilter {
+  const op = node.kind === 'present' ? 'pr' : node.op;
+  const value = node.kind === 'present' ? undefined : node.value;
+  if (
+    node.path.schema === undefined &&
+    node.path.attribute.toLowerCase() === 'schemas' &&
+    !node.path.subAttribute
+  ) {
+    return bindSchemas(op, value, schema);
+  }
+  const resolved = resolveOrFail(schema, node.path);
+  const { attribute, subAttribute } = resolved;
+  const where = formatAttributePath(node.path);
+
+  if (!resolved.schema && attribute.name === 'meta') {
+    if (!subAttribute)
+      throw ScimError.invalidFilter(`Filter on a sub-attribute of 'meta', such as 'meta.lastModified'.`);
+    const sub = subAttribute.name.toLowerCase();
+    if (UNFILTERABLE_META.has(sub)) throw ScimError.invalidFilter(`'${where}' cannot be used in a filter.`);
+    if (CONSTANT_META.has(sub)) {
+      if (op === 'pr') return { kind: 'constant', value: true };
+      return {
+        kind: 'constant',
+        value: evaluateConstant(schema.resourceType.name, op, value, subAttribute, where),
+      };
+    }
+  }
+
+  if (attribute.multiValued) {
+    const list = boundAttribute(resolved, false);
+    const index = elementIndex(schema, resolved);
+    // `emails co "x"` means the `value` sub-attribute (RFC 7644 §3.4.2.2); `emails pr` a non-empty list.
+    let sub = subAttribute;
+    if (!sub && attribute.type === 'complex') {
+      if (op === 'pr') return { kind: 'any', list, element: { kind: 'constant', value: true } };
+      sub = index?.get('value');
+      if (!sub) throw ScimError.invalidFilter(`'${where}' has no 'value' to compare; name a sub-attribute.`);
+    }
+    const element = elementTerm(sub, op, value, where);
+    // `ne` on a list means no element is equal, like `not (attr eq v)`.
+    if (element.kind === 'not')
+      return { kind: 'not', filter: { kind: 'any', list, element: element.filter } };
+    return { kind: 'any', list, element };
+  }
+
+  const target = subAttribute ?? attribute;
+  if (target.type === 'complex') {
+    if (op === 'pr') return { kind: 'test', attribute: boundAttribute(resolved, true), test: { op: 'pr' } };
+    throw ScimError.invalidFilter(
+      `'${where}' is complex: compare one of its sub-attributes, such as '${where}.${target.subAttributes?.[0]?.name ?? 'value'}'.`,
+    );
+  }
+  return singleTerm(boundAttribute(resolved, true), target, op, value, where);
+}
+
+function bindValuePath(path: AttributePath, inner: Filter, schema: ResourceSchema): BoundFilter {
+  const resolved = resolveOrFail(schema, path);
+  const where = formatAttributePath(path);
+  if (resolved.subAttribute || !resolved.attribute.multiValued || resolved.attribute.type !== 'complex') {
+    throw ScimError.invalidFilter(`'${where}[…]' needs a multi-valued complex attribute, such as 'emails'.`);
+  }
+  const index = elementIndex(schema, resolved)!;
+  return { kind: 'any', list: boundAttribute(resolved, false), element: bindElement(inner, index, where) };
+}
+
+function bindElement(filter: Filter, index: AttributeIndex, parent: string): BoundElementFilter {
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return {
+        kind: filter.kind,
+        left: bindElement(filter.left, index, parent),
+        right: bindElement(filter.right, index, parent),
+      };
+    case 'not':
+      return { kind: 'not', filter: bindElement(filter.filter, index, parent) };
+    case 'valuePath':
+      throw ScimError.invalidFilter(
+        `A value filter inside '${parent}[…]' cannot contain another value filter.`,
+      );
+    case 'present':
+    case 'compare': {
+      if (filter.path.schema !== undefined || filter.path.subAttribute !== undefined) {
+        throw ScimError.invalidFilter(
+          `'${formatAttributePath(filter.path)}' is not a sub-attribute of '${parent}'.`,
+        );
+      }
+      const sub = index.get(filter.path.attribute);
+      if (!sub) throw ScimError.invalidFilter(`'${parent}' has no sub-attribute '${filter.path.attribute}'.`);
+      return elementTerm(
+        sub,
+        filter.kind === 'present' ? 'pr' : filter.op,
+        filter.kind === 'present' ? undefined : filter.value,
+        `${parent}.${sub.name}`,
+      );
+    }
+  }
+}
+
+function elementTerm(
+  sub: AttributeDefinition | undefined,
+  op: CompareOperator | 'pr',
+  value: FilterValue | undefined,
+  where: string,
+): BoundElementFilter {
+  const definition = sub;
+  if (definition?.type === 'complex')
+    throw ScimError.invalidFilter(`'${where}' is complex and cannot be compared.`);
+  const bound = bindTest(definition, op, value, where);
+  if (bound.kind === 'constant') return bound;
+  if (bound.kind === 'not') return { kind: 'not', filter: { kind: 'test', sub, test: bound.test } };
+  return { kind: 'test', sub, test: bound.test };
+}
+
+function singleTerm(
+  attribute: BoundAttribute,
+  definition: AttributeDefinition,
+  op: CompareOperator | 'pr',
+  value: FilterValue | undefined,
+  where: string,
+): BoundFilter {
+  const bound = bindTest(definition, op, value, where);
+  if (bound.kind === 'constant') return bound;
+  const test: BoundFilter = { kind: 'test', attribute, test: bound.test };
+  return bound.kind === 'not' ? { kind: 'not', filter: test } : test;
+}
+
+type BoundTest =
+  | { readonly kind: 'test'; readonly test: ValueTest }
+  | { readonly kind: 'not'; readonly test: ValueTest }
+  | { readonly kind: 'constant'; readonly value: boolean };
+
+/** The comparison of one value of `definition` (undefined: a simple list element, compared as a string). */
+function bindTest(
+  definition: AttributeDefinition | undefined,
+  op: CompareOperator | 'pr',
+  value: FilterValue | undefined,
+  where: string,
+): BoundTest {
+  if (op === 'pr') return { kind: 'test', test: { op: 'pr' } };
+  if (value === null || value === undefined) {
+    if (op === 'eq') return { kind: 'not', test: { op: 'pr' } };
+    if (op === 'ne') return { kind: 'test', test: { op: 'pr' } };
+    throw ScimError.invalidFilter(`'${op}' cannot compare '${where}' with null.`);
+  }
+  const type = definition?.type ?? 'string';
+  const positive = op === 'ne' ? 'eq' : op;
+  const wrap = (test: ValueTest): BoundTest => (op === 'ne' ? { kind: 'not', test } : { kind: 'test', test });
+
+  switch (type) {
+    case 'boolean': {
+      if (positive !== 'eq')
+        throw ScimError.invalidFilter(`'${op}' cannot compare the boolean '${where}'; use eq or ne.`);
+      return wrap({ op: 'eq', kind: 'boolean', value: booleanLiteral(value, where) });
+    }
+    case 'integer':
+    case 'decimal': {
+      if (positive === 'co' || positive === 'sw' || positive === 'ew') {
+        throw ScimError.invalidFilter(`'${op}' only applies to strings, not to the number '${where}'.`);
+      }
+      if (typeof value !== 'number')
+        throw ScimError.invalidFilter(`'${where}' compares with a number, got ${JSON.stringify(value)}.`);
+      return wrap({ op: positive, kind: 'number', value });
+    }
+    case 'dateTime': {
+      if (positive === 'co' || positive === 'sw' || positive === 'ew') {
+        throw ScimError.invalidFilter(`'${op}' only applies to strings, not to the date-time '${where}'.`);
+      }
+      const instant = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+      if (Number.isNaN(instant)) {
+        throw ScimError.invalidFilter(
+          `'${where}' compares with a date-time such as "2026-01-31T12:00:00Z", got ${JSON.stringify(value)}.`,
+        );
+      }
+      return wrap({ op: positive, kind: 'instant', value: instant });
+    }
+    case 'binary':
+      throw ScimError.invalidFilter(`'${where}' is binary and cannot be used in a filter.`);
+    case 'complex':
+      throw ScimError.invalidFilter(`'${where}' is complex and cannot be compared.`);
+    case 'string':
+    case 'reference': {
+      const caseExact = definition?.caseExact ?? false;
+      const text = String(value);
+      const kind = caseExact ? 'string' : 'folded';
+      return wrap({ op: positive, kind, value: caseExact ? text : text.toLowerCase() });
+    }
+  }
+}
+
+function bindSchemas(
+  op: CompareOperator | 'pr',
+  value: FilterValue | undefined,
+  schema: ResourceSchema,
+): BoundFilter {
+  if (op === 'pr') return { kind: 'constant', value: true };
+  if (op !== 'eq' && op !== 'ne')
+    throw ScimError.invalidFilter(`'schemas' can only be compared with eq or ne.`);
+  if (typeof value !== 'string') throw ScimError.invalidFilter(`'schemas' compares with a schema URN.`);
+  const urn = value.toLowerCase();
+  let bound: BoundFilter;
+  if (urn === schema.coreSchema.id.toLowerCase()) bound = { kind: 'constant', value: true };
+  else {
+    const extension = schema.extension(value);
+    bound = extension ? { kind: 'hasSchema', urn: extension.schema.id } : { kind: 'constant', value: false };
+  }
+  return op === 'ne' ? { kind: 'not', filter: bound } : bound;
+}
+
+function evaluateConstant(
+  actual: string,
+  op: CompareOperator,
+  value: FilterValue | undefined,
+  definition: AttributeDefinition,
+  where: string,
+): boolean {
+  const bound = bindTest(definition, op, value, where);
+  if (bound.kind === 'constant') return bound.value;
+  const result = testValue(actual, bound.test);
+  return bound.kind === 'not' ? !result : result;
+}
+
+/**
+ * One test against one stored value (`undefined` when absent). Strings compare by code point,
+ * which is the byte order of UTF-8 that both databases use for these comparisons.
+ */
+export function testValue(value: unknown, test: ValueTest): boolean {
+  if (test.op === 'pr') {
+    return (
+      value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0)
+    );
+  }
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return false;
+  const actual: string | number | boolean = value;
+  switch (test.kind) {
+    case 'boolean':
+      return (actual === true || actual === 'true') === test.value;
+    case 'number':
+      return compareOrdered(test.op, Math.sign(Number(actual) - (test.value as number)));
+    case 'instant': {
+      const instant = typeof actual === 'number' ? actual : Date.parse(String(actual));
+      if (Number.isNaN(instant)) return false;
+      return compareOrdered(test.op, Math.sign(instant - (test.value as number)));
+    }
+    case 'string':
+    case 'folded': {
+      const text = test.kind === 'folded' ? String(actual).toLowerCase() : String(actual);
+      const wanted = String(test.value);
+      switch (test.op) {
+        case 'co':
+          return text.includes(wanted);
+        case 'sw':
+          return text.startsWith(wanted);
+        case 'ew':
+          return text.endsWith(wanted);
+        default:
+          return compareOrdered(test.op, compareCodePoints(text, wanted));
+      }
+    }
+  }
+}
+
+function compareOrdered(op: 'eq' | OrderedOperator | 'co' | 'sw' | 'ew', order: number): boolean {
+  switch (op) {
+    case 'eq':
+      return order === 0;
+    case 'gt':
+      return order > 0;
+    case 'ge':
+      return order >= 0;
+    case 'lt':
+      return order < 0;
+    case 'le':
+      return order <= 0;
+    default:
+      return false;
+  }
+}
+
+/** Orders strings by Unicode code point (JavaScript's `<` orders by UTF-16 unit, which differs above U+FFFF). */
+export function compareCodePoints(a: string, b: string): number {
+  const left = a[Symbol.iterator]();
+  const right = b[Symbol.iterator]();
+  for (;;) {
+    const x = left.next();
+    const y = right.next();
+    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
+    const difference = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
+    if (difference !== 0) return Math.sign(difference);
+  }
+}
+
+function booleanLiteral(value: FilterValue, where: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  throw ScimError.invalidFilter(`'${where}' compares with true or false, got ${JSON.stringify(value)}.`);
+}
+
+function resolveOrFail(schema: ResourceSchema, path: AttributePath): ResolvedAttribute {
+  const resolved = schema.resolve(path);
+  const where = formatAttributePath(path);
+  if (!resolved)
+    throw ScimError.invalidFilter(`'${where}' is not an attribute of ${schema.resourceType.name}.`);
+  const leaf = resolved.subAttribute ?? resolved.attribute;
+  if (leaf.returned === 'never' || resolved.attribute.returned === 'never') {
+    throw ScimError.invalidFilter(`'${where}' cannot be used in a filter.`);
+  }
+  return resolved;
+}
+
+function boundAttribute(resolved: ResolvedAttribute, withSub: boolean): BoundAttribute {
+  const prefix = resolved.inExtension && resolved.schema ? [resolved.schema.id] : [];
+  if (withSub && resolved.subAttribute) {
+    return {
+      path: [...prefix, resolved.attribute.name, resolved.subAttribute.name],
+      definition: resolved.subAttribute,
+    };
+  }
+  return { path: [...prefix, resolved.attribute.name], definition: resolved.attribute };
+}
+
+function elementIndex(schema: ResourceSchema, resolved: ResolvedAttribute): AttributeIndex | undefined {
+  const parent =
+    resolved.inExtension && resolved.schema
+      ? schema.extension(resolved.schema.id)!.index
+      : resolved.schema
+        ? schema.core
+        : schema.common;
+  return parent.sub(resolved.attribute);
+}
+
+/** A `sortBy` attribute bound to the schema (RFC 7644 §3.4.2.3). */
+export interface BoundSort {
+  readonly attribute: BoundAttribute;
+  /** How values compare: folded strings for attributes that are not caseExact. */
+  readonly kind: ValueKind;
+  readonly descending: boolean;
+}
+
+/**
+ * Binds `sortBy`/`sortOrder`. Singular attributes sort by their value; `emails` sorts by the
+ * user's Email (primary, else work, else first), the one multi-valued attribute the directory
+ * keeps a single value of. Ascending puts resources without a value last; descending is its
+ * exact reverse.
+ */
+export function bindSort(schema: ResourceSchema, sortBy: string, sortOrder: string | undefined): BoundSort {
+  const descending = parseSortOrder(sortOrder);
+  const lastColon = sortBy.lastIndexOf(':');
+  const urn = lastColon >= 0 ? sortBy.slice(0, lastColon) : undefined;
+  const [attributeName = '', subName] = (lastColon >= 0 ? sortBy.slice(lastColon + 1) : sortBy).split('.', 2);
+  const path: AttributePath = {
+    ...(urn !== undefined ? { schema: urn } : {}),
+    attribute: attributeName,
+    ...(subName !== undefined ? { subAttribute: subName } : {}),
+  };
+  const resolved = schema.resolve(path);
+  if (!resolved || !attributeName)
+    throw ScimError.invalidValue(`sortBy '${sortBy}' is not an attribute of ${schema.resourceType.name}.`);
+  const leaf = resolved.subAttribute ?? resolved.attribute;
+  if (leaf.returned === 'never') throw ScimError.invalidValue(`sortBy '${sortBy}' cannot be used.`);
+  if (resolved.attribute.multiValued) {
+    const isEmails =
+      !resolved.inExtension &&
+      resolved.attribute.name === 'emails' &&
+      (!resolved.subAttribute || resolved.subAttribute.name === 'value');
+    if (!isEmails)
+      throw ScimError.invalidValue(
+        `sortBy '${sortBy}': only single-valued attributes and 'emails' can be sorted by.`,
+      );
+    return { attribute: { path: ['emails'], definition: resolved.attribute }, kind: 'folded', descending };
+  }
+  if (leaf.type === 'complex' || leaf.type === 'binary')
+    throw ScimError.invalidValue(`sortBy '${sortBy}' is not a sortable value.`);
+  if (
+    !resolved.schema &&
+    resolved.attribute.name === 'meta' &&
+    leaf.name !== 'created' &&
+    leaf.name !== 'lastModified'
+  ) {
+    throw ScimError.invalidValue(
+      `sortBy '${sortBy}' cannot be used; sort by meta.created or meta.lastModified.`,
+    );
+  }
+  const kind: ValueKind =
+    leaf.type === 'boolean'
+      ? 'boolean'
+      : leaf.type === 'integer' || leaf.type === 'decimal'
+        ? 'number'
+        : leaf.type === 'dateTime'
+          ? 'instant'
+          : leaf.caseExact
+            ? 'string'
+            : 'folded';
+  return { attribute: boundAttribute(resolved, true), kind, descending };
+}
+
+function parseSortOrder(sortOrder: string | undefined): boolean {
+  if (sortOrder === undefined || sortOrder === '') return false;
+  const lower = sortOrder.toLowerCase();
+  if (lower === 'ascending') return false;
+  if (lower === 'descending') return true;
+  throw ScimError.invalidValue(`sortOrder must be "ascending" or "descending", got '${sortOrder}'.`);
+}
