@@ -4,7 +4,7 @@ import { ScimError } from '../scim/errors.js';
 import type { Filter } from '../scim/filter/ast.js';
 import { bindFilter, bindSort } from '../scim/filter/bind.js';
 import { formatFilter } from '../scim/filter/format.js';
-import { applyPatch, parsePatchRequest } from '../scim/patch/apply.js';
+import { applyPatch, type PatchOperation, parsePatchRequest } from '../scim/patch/apply.js';
 import { normalizeResource, type NormalizedResource, type ScimObject } from '../scim/resource.js';
 import type { ResourceSchema } from '../scim/schema/registry.js';
 import { UniqueViolation } from '../store/sql/connection.js';
@@ -282,8 +282,12 @@ export class UserService {
   patch(context: UserContext, id: string, body: unknown): Promise<WriteOutcome> {
     return this.logged(context, 'update', id, async () => {
       const operations = parsePatchRequest(body);
-      // The operations are applied to the latest version inside the transaction; a password among
-      // them has to be known (and hashed) before it opens, so a first pass finds it.
+      // The operations apply to the latest version, read inside the transaction.
+      if (!operations.some(mayCarryPassword)) {
+        return this.update(context, id, undefined, (latest) => this.patched(latest, operations));
+      }
+      // A password has to be checked and hashed before the transaction opens (hashing takes tens
+      // of milliseconds), so a first pass over the current version finds it.
       const current = await this.get(context, id);
       const preview = this.patched(current, operations);
       return this.update(context, id, preview, (latest) =>
@@ -334,17 +338,19 @@ export class UserService {
   private async update(
     context: UserContext,
     id: string,
-    input: NormalizedResource,
+    input: NormalizedResource | undefined,
     recompute?: (latest: UserRecord) => NormalizedResource,
   ): Promise<WriteOutcome> {
-    const firstFields = userFields(input.attributes);
-    const password = await this.acceptPassword(context.site, input, firstFields.logon);
-    const notes = describeIgnored(input, context.site);
+    const firstFields = input ? userFields(input.attributes) : undefined;
+    const password =
+      input && firstFields ? await this.acceptPassword(context.site, input, firstFields.logon) : undefined;
     return this.store.transaction(async (tx) => {
       const existing = await tx.getUser(context.site.id, id, { forUpdate: true });
       if (!existing || existing.deletedAt !== null) throw notFound(id);
       const latest = recompute ? recompute(existing) : input;
-      const fields = latest === input ? firstFields : userFields(latest.attributes);
+      if (!latest) throw new Error('update needs a resource or a way to compute one');
+      const fields = latest === input && firstFields ? firstFields : userFields(latest.attributes);
+      const notes = describeIgnored(latest, context.site);
       const active =
         typeof latest.attributes.active === 'boolean' ? latest.attributes.active : existing.active;
       if (existing.active && !active) await this.guardLastPromaster(tx, existing, true);
@@ -463,6 +469,17 @@ export class UserService {
       throw error;
     }
   }
+}
+
+/** Whether a PATCH operation may set the password (decided before reading the user). */
+function mayCarryPassword(operation: PatchOperation): boolean {
+  if (operation.path) return operation.path.path.attribute.toLowerCase() === 'password';
+  const value = operation.value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.keys(value).some((key) => /(^|:)password$/i.test(key))
+  );
 }
 
 function notFound(id: string): ScimError {
