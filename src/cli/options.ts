@@ -11,3 +11,9 @@ export function parseWholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`expected a whole number, got '${value}'.`);
   return Number(value);
 }
+
+export function parsePatchResponse(value: string): 200 | 204 {
+  if (value === '200') return 200;
+  if (value === '204') return 204;
+  throw new InvalidArgumentError(`expected 200 or 204, got '${value}'.`);
+}

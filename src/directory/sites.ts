@@ -23,6 +23,7 @@ export class DirectoryError extends Error {
 
 export interface SiteSettingsChange {
   readonly passwordSync?: boolean;
+  readonly patchNoContent?: boolean;
   readonly passwordPolicy?: Partial<PasswordPolicy>;
 }
 
@@ -89,6 +90,7 @@ export class SiteService {
     const settings: SiteSettings = {
       ...site.settings,
       ...(change.passwordSync !== undefined ? { passwordSync: change.passwordSync } : {}),
+      ...(change.patchNoContent !== undefined ? { patchNoContent: change.patchNoContent } : {}),
       passwordPolicy: policy,
     };
     await this.store.updateSiteSettings(site.id, settings);

@@ -22,6 +22,8 @@ import { newId } from './ids.js';
 import { describePolicy, passwordViolations } from './password-policy.js';
 import { type Actor, diffResources, provisioningEvent } from './provisioning-log.js';
 import { isValidTimeZone } from './time-zones.js';
+import { userVersion } from './user-view.js';
+import { type TagCondition, tagMatches } from '../scim/etag.js';
 
 /** Everything a user-changing call needs to know about who is calling and where. */
 export interface UserContext {
@@ -271,37 +273,38 @@ export class UserService {
   }
 
   /** PUT (RFC 7644 §3.5.1): the body replaces every writable attribute; `active` is kept as sent. */
-  replace(context: UserContext, id: string, body: unknown): Promise<WriteOutcome> {
+  replace(context: UserContext, id: string, body: unknown, ifMatch?: TagCondition): Promise<WriteOutcome> {
     return this.logged(context, 'update', id, async () => {
       const input = normalizeResource(this.schema, body);
-      return this.update(context, id, input);
+      return this.update(context, id, ifMatch, input);
     });
   }
 
   /** PATCH (RFC 7644 §3.5.2): operations apply to the current user, then the result is validated whole. */
-  patch(context: UserContext, id: string, body: unknown): Promise<WriteOutcome> {
+  patch(context: UserContext, id: string, body: unknown, ifMatch?: TagCondition): Promise<WriteOutcome> {
     return this.logged(context, 'update', id, async () => {
       const operations = parsePatchRequest(body);
       // The operations apply to the latest version, read inside the transaction.
       if (!operations.some(mayCarryPassword)) {
-        return this.update(context, id, undefined, (latest) => this.patched(latest, operations));
+        return this.update(context, id, ifMatch, undefined, (latest) => this.patched(latest, operations));
       }
       // A password has to be checked and hashed before the transaction opens (hashing takes tens
       // of milliseconds), so a first pass over the current version finds it.
       const current = await this.get(context, id);
       const preview = this.patched(current, operations);
-      return this.update(context, id, preview, (latest) =>
+      return this.update(context, id, ifMatch, preview, (latest) =>
         latest.version === current.version ? preview : this.patched(latest, operations),
       );
     });
   }
 
   /** SCIM DELETE: the user disappears from SCIM (404 from now on) but stays in the directory, disabled. */
-  delete(context: UserContext, id: string): Promise<void> {
+  delete(context: UserContext, id: string, ifMatch?: TagCondition): Promise<void> {
     return this.logged(context, 'delete', id, () =>
       this.store.transaction(async (tx) => {
         const existing = await tx.getUser(context.site.id, id, { forUpdate: true });
         if (!existing || existing.deletedAt !== null) throw notFound(id);
+        checkPrecondition(existing, ifMatch);
         await this.guardLastPromaster(tx, existing, false);
         const now = Date.now();
         const deleted: UserRecord = {
@@ -338,6 +341,7 @@ export class UserService {
   private async update(
     context: UserContext,
     id: string,
+    ifMatch: TagCondition | undefined,
     input: NormalizedResource | undefined,
     recompute?: (latest: UserRecord) => NormalizedResource,
   ): Promise<WriteOutcome> {
@@ -347,6 +351,7 @@ export class UserService {
     return this.store.transaction(async (tx) => {
       const existing = await tx.getUser(context.site.id, id, { forUpdate: true });
       if (!existing || existing.deletedAt !== null) throw notFound(id);
+      checkPrecondition(existing, ifMatch);
       const latest = recompute ? recompute(existing) : input;
       if (!latest) throw new Error('update needs a resource or a way to compute one');
       const fields = latest === input && firstFields ? firstFields : userFields(latest.attributes);
@@ -480,6 +485,18 @@ function mayCarryPassword(operation: PatchOperation): boolean {
     value !== null &&
     Object.keys(value).some((key) => /(^|:)password$/i.test(key))
   );
+}
+
+/**
+ * If-Match (RFC 7644 §3.14), checked against the row locked by the write's own transaction, so a
+ * client that read version N never overwrites version N+1.
+ */
+function checkPrecondition(user: UserRecord, ifMatch: TagCondition | undefined): void {
+  if (ifMatch && !tagMatches(ifMatch, userVersion(user))) {
+    throw ScimError.preconditionFailed(
+      `User '${user.id}' has changed: its version is ${userVersion(user)}. Read it again and retry.`,
+    );
+  }
 }
 
 function notFound(id: string): ScimError {

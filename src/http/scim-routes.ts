@@ -3,6 +3,7 @@ import type { Actor } from '../directory/provisioning-log.js';
 import type { UserContext } from '../directory/users.js';
 import { userToScim, userVersion } from '../directory/user-view.js';
 import { serviceProviderConfig } from '../scim/discovery.js';
+import { parseTagCondition, type TagCondition, tagMatches } from '../scim/etag.js';
 import { ScimError } from '../scim/errors.js';
 import { parseFilter } from '../scim/filter/parse.js';
 import { listResponse } from '../scim/list-response.js';
@@ -92,6 +93,10 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
 
   app.get('/Users/:id', async (request, reply) => {
     const user = await services.users.get(userContext(request), idOf(request));
+    const ifNoneMatch = parseTagCondition(headerOf(request, 'if-none-match'));
+    if (ifNoneMatch && tagMatches(ifNoneMatch, userVersion(user))) {
+      return reply.code(304).header('etag', userVersion(user)).send();
+    }
     return sendUser(
       reply,
       200,
@@ -101,7 +106,12 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
   });
 
   app.put('/Users/:id', async (request, reply) => {
-    const { user } = await services.users.replace(userContext(request), idOf(request), request.body);
+    const { user } = await services.users.replace(
+      userContext(request),
+      idOf(request),
+      request.body,
+      ifMatchOf(request),
+    );
     return sendUser(
       reply,
       200,
@@ -111,7 +121,16 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
   });
 
   app.patch('/Users/:id', async (request, reply) => {
-    const { user } = await services.users.patch(userContext(request), idOf(request), request.body);
+    const { user } = await services.users.patch(
+      userContext(request),
+      idOf(request),
+      request.body,
+      ifMatchOf(request),
+    );
+    if (authenticated(request).site.settings.patchNoContent === true) {
+      // The site chose RFC 7644 §3.5.2's other answer: 204, no body (the ETag still tells the version).
+      return reply.code(204).header('etag', userVersion(user)).send();
+    }
     return sendUser(
       reply,
       200,
@@ -121,7 +140,7 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
   });
 
   app.delete('/Users/:id', async (request, reply) => {
-    await services.users.delete(userContext(request), idOf(request));
+    await services.users.delete(userContext(request), idOf(request), ifMatchOf(request));
     return reply.code(204).send();
   });
 
@@ -227,6 +246,15 @@ function userContext(request: FastifyRequest): UserContext {
   const { site, token } = authenticated(request);
   const actor: Actor = { siteId: site.id, kind: 'scim', tokenId: token.id, requestId: request.id };
   return { site, actor };
+}
+
+function headerOf(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function ifMatchOf(request: FastifyRequest): TagCondition | undefined {
+  return parseTagCondition(headerOf(request, 'if-match'));
 }
 
 function idOf(request: FastifyRequest): string {

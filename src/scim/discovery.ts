@@ -25,7 +25,7 @@ export function serviceProviderConfig(features: ServiceProviderFeatures): ScimOb
     filter: { supported: true, maxResults: features.maxResults },
     changePassword: { supported: features.changePassword },
     sort: { supported: true },
-    etag: { supported: false },
+    etag: { supported: true },
     // RFC 9865 §4: both paging methods; index stays the default for existing clients.
     pagination: {
       cursor: true,

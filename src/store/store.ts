@@ -25,6 +25,8 @@ export interface SiteSettings {
   /** When off, a password an identity provider sends is ignored (Okta sends one on every create). */
   readonly passwordSync: boolean;
   readonly passwordPolicy: PasswordPolicy;
+  /** Answer a successful PATCH with 204 and no body instead of 200 and the resource. */
+  readonly patchNoContent?: boolean;
 }
 
 export interface SiteRecord {

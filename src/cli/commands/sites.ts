@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { SiteRecord } from '../../store/store.js';
 import { type CliIo, CliError, isoTime, printJson, printTable, withServices } from '../context.js';
-import { parseOnOff, parseWholeNumber } from '../options.js';
+import { parseOnOff, parsePatchResponse, parseWholeNumber } from '../options.js';
 
 export function siteJson(site: SiteRecord): object {
   return {
@@ -65,6 +65,11 @@ export function registerSiteCommands(program: Command, io: CliIo): void {
     .option('--password-require-digit <on|off>', 'require a digit', parseOnOff)
     .option('--password-require-symbol <on|off>', 'require a symbol', parseOnOff)
     .option('--password-disallow-logon <on|off>', 'refuse passwords that contain the Logon', parseOnOff)
+    .option(
+      '--patch-response <200|204>',
+      'answer a successful PATCH with 200 and the resource, or 204',
+      parsePatchResponse,
+    )
     .option('--json', 'print JSON')
     .option('--database <url>', 'sqlite:<file> or postgres://…')
     .action(
@@ -78,6 +83,7 @@ export function registerSiteCommands(program: Command, io: CliIo): void {
           passwordRequireDigit?: boolean;
           passwordRequireSymbol?: boolean;
           passwordDisallowLogon?: boolean;
+          patchResponse?: 200 | 204;
           json?: boolean;
           database?: string;
         },
@@ -92,7 +98,11 @@ export function registerSiteCommands(program: Command, io: CliIo): void {
             disallowLogon: options.passwordDisallowLogon,
           }).filter(([, value]) => value !== undefined),
         );
-        if (options.passwordSync === undefined && Object.keys(policy).length === 0) {
+        if (
+          options.passwordSync === undefined &&
+          options.patchResponse === undefined &&
+          Object.keys(policy).length === 0
+        ) {
           throw new CliError(
             'Nothing to change: give at least one setting (see roster sites configure --help).',
           );
@@ -100,13 +110,15 @@ export function registerSiteCommands(program: Command, io: CliIo): void {
         const site = await withServices(io, options.database, (services) =>
           services.sites.configure(slug, {
             ...(options.passwordSync !== undefined ? { passwordSync: options.passwordSync } : {}),
+            ...(options.patchResponse !== undefined ? { patchNoContent: options.patchResponse === 204 } : {}),
             passwordPolicy: policy,
           }),
         );
         if (options.json) printJson(io, siteJson(site));
         else
           io.out(
-            `Updated site '${site.slug}': password sync ${site.settings.passwordSync ? 'on' : 'off'}, policy ${JSON.stringify(site.settings.passwordPolicy)}.`,
+            `Updated site '${site.slug}': password sync ${site.settings.passwordSync ? 'on' : 'off'}, ` +
+              `PATCH answers ${site.settings.patchNoContent === true ? 204 : 200}, policy ${JSON.stringify(site.settings.passwordPolicy)}.`,
           );
       },
     );
