@@ -1,8 +1,10 @@
 import type { PasswordHasher } from './directory/users.js';
 import { SiteService } from './directory/sites.js';
 import { TokenService } from './directory/tokens.js';
-import { argon2idHasher, DEFAULT_CURSOR_TIMEOUT_MS, UserService } from './directory/users.js';
-import { userResourceSchema } from './scim/schema/resource-types.js';
+import { GroupService } from './directory/groups.js';
+import { DEFAULT_CURSOR_TIMEOUT_MS } from './directory/paging.js';
+import { argon2idHasher, UserService } from './directory/users.js';
+import { groupResourceSchema, userResourceSchema } from './scim/schema/resource-types.js';
 import type { SqlDatabase } from './store/sql/connection.js';
 import { SqlStore } from './store/sql/sql-store.js';
 import type { Store } from './store/store.js';
@@ -13,6 +15,7 @@ export interface Services {
   readonly sites: SiteService;
   readonly tokens: TokenService;
   readonly users: UserService;
+  readonly groups: GroupService;
 }
 
 export function createServices(
@@ -27,5 +30,10 @@ export function createServices(
     users: new UserService(store, userResourceSchema, options.hashPassword ?? argon2idHasher, {
       cursorTimeoutMs: options.cursorTimeoutMs ?? DEFAULT_CURSOR_TIMEOUT_MS,
     }),
+    groups: new GroupService(
+      store,
+      groupResourceSchema,
+      options.cursorTimeoutMs ?? DEFAULT_CURSOR_TIMEOUT_MS,
+    ),
   };
 }

@@ -10,9 +10,14 @@ export function userVersion(user: UserRecord): string {
 /**
  * The SCIM representation of a user (RFC 7643 §4.1): the stored attributes as the identity
  * provider sent them, `active` from the directory's status, and server-issued `id` and `meta`.
- * `usersUrl` is the absolute URL of the Users endpoint, for `meta.location`.
+ * `usersUrl` is the absolute URL of the Users endpoint, for `meta.location`; `groups` are the
+ * user's memberships when the response includes them.
  */
-export function userToScim(user: UserRecord, usersUrl: string): ScimObject {
+export function userToScim(
+  user: UserRecord,
+  usersUrl: string,
+  groups?: readonly { readonly id: string; readonly displayName: string }[],
+): ScimObject {
   const core: ScimObject = {};
   const extensions: ScimObject = {};
   const schemas = [USER_SCHEMA_ID];
@@ -29,6 +34,17 @@ export function userToScim(user: UserRecord, usersUrl: string): ScimObject {
     id: user.id,
     ...core,
     active: user.active,
+    // RFC 7643 §4.1.2: the groups the user belongs to directly (read-only, from the memberships).
+    ...(groups && groups.length > 0
+      ? {
+          groups: groups.map((group) => ({
+            value: group.id,
+            $ref: `${usersUrl.replace(/\/Users$/, '')}/Groups/${group.id}`,
+            display: group.displayName,
+            type: 'direct',
+          })),
+        }
+      : {}),
     ...extensions,
     meta: {
       resourceType: 'User',

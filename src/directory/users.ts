@@ -1,23 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { ScimError } from '../scim/errors.js';
-import type { Filter } from '../scim/filter/ast.js';
 import { bindFilter, bindSort } from '../scim/filter/bind.js';
-import { formatFilter } from '../scim/filter/format.js';
 import { applyPatch, type PatchOperation, parsePatchRequest } from '../scim/patch/apply.js';
 import { normalizeResource, type NormalizedResource, type ScimObject } from '../scim/resource.js';
 import type { ResourceSchema } from '../scim/schema/registry.js';
 import { UniqueViolation } from '../store/sql/connection.js';
 import { emailsOf } from '../store/sql/sql-store.js';
-import type {
-  FieldChange,
-  SiteRecord,
-  Store,
-  StoreOperations,
-  UserRecord,
-  ListPosition,
-} from '../store/store.js';
-import { decodeCursor, encodeCursor } from './list-cursor.js';
+import type { FieldChange, SiteRecord, Store, StoreOperations, UserRecord } from '../store/store.js';
+import { DEFAULT_CURSOR_TIMEOUT_MS, type ListRequest, type ListResult, Pager } from './paging.js';
 import { newId } from './ids.js';
 import { describePolicy, passwordViolations } from './password-policy.js';
 import { type Actor, diffResources, provisioningEvent } from './provisioning-log.js';
@@ -49,37 +39,10 @@ interface UserFields {
 
 const RESOURCE_TYPE = 'User';
 
-/** How long an index walk's continuation is remembered; also the default cursor lifetime. */
-const WALK_MARK_LIFETIME_MS = 60 * 60 * 1000;
-export const DEFAULT_CURSOR_TIMEOUT_MS = 60 * 60 * 1000;
+export type UserListRequest = ListRequest;
 
-export interface UserListRequest {
-  readonly filter?: Filter;
-  readonly sortBy?: string;
-  readonly sortOrder?: string;
-  readonly count: number;
-  /** Index paging (RFC 7644 §3.4.2.4) or cursor paging (RFC 9865; `''` asks for the first page). */
-  readonly paging:
-    | { readonly kind: 'index'; readonly startIndex: number }
-    | { readonly kind: 'cursor'; readonly cursor: string };
-}
-
-export interface UserListResult {
-  readonly totalResults: number;
+export interface UserListResult extends Omit<ListResult<UserRecord>, 'items'> {
   readonly users: UserRecord[];
-  readonly startIndex?: number;
-  readonly nextCursor?: string;
-  readonly previousCursor?: string;
-}
-
-/** Identifies a query (its filter and sort, not its page) for walk marks and cursors. */
-function querySignature(request: UserListRequest): string {
-  const text = JSON.stringify([
-    request.filter ? formatFilter(request.filter) : '',
-    request.sortBy?.toLowerCase() ?? '',
-    request.sortOrder?.toLowerCase() ?? '',
-  ]);
-  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
 }
 
 /** Hashes synced passwords; argon2id is @node-rs/argon2's default algorithm. */
@@ -93,16 +56,16 @@ export const argon2idHasher: PasswordHasher = (password) => argon2Hash(password)
  * rejected, leaves a provisioning event — written in the same transaction as an accepted change.
  */
 export class UserService {
-  private cursorKeyPromise: Promise<string> | undefined;
+  private readonly pager: Pager;
 
   constructor(
     private readonly store: Store,
     private readonly schema: ResourceSchema,
     private readonly hashPassword: PasswordHasher = argon2idHasher,
-    private readonly options: { readonly cursorTimeoutMs: number } = {
-      cursorTimeoutMs: DEFAULT_CURSOR_TIMEOUT_MS,
-    },
-  ) {}
+    options: { readonly cursorTimeoutMs: number } = { cursorTimeoutMs: DEFAULT_CURSOR_TIMEOUT_MS },
+  ) {
+    this.pager = new Pager(store, options.cursorTimeoutMs);
+  }
 
   /** A user visible to SCIM (not removed by a SCIM DELETE), or 404. */
   async get(context: UserContext, id: string): Promise<UserRecord> {
@@ -111,80 +74,30 @@ export class UserService {
     return user;
   }
 
-  /**
-   * A page of the site's SCIM users (RFC 7644 §3.4.2). Index paging continues a walk from where
-   * its previous page ended when it can (a mark per client and query), so a walk costs the same per
-   * page at the end as at the start and never repeats or skips a user that existed throughout, even
-   * while others are created and deleted. Cursor paging (RFC 9865) carries its position itself.
-   */
+  /** A page of the site's SCIM users (RFC 7644 §3.4.2), by index or by cursor (RFC 9865). */
   async list(context: UserContext, request: UserListRequest): Promise<UserListResult> {
     const filter = request.filter ? bindFilter(request.filter, this.schema) : undefined;
     const sort = request.sortBy ? bindSort(this.schema, request.sortBy, request.sortOrder) : undefined;
-    const signature = querySignature(request);
-    const base = { ...(filter ? { filter } : {}), ...(sort ? { sort } : {}), count: request.count };
-
-    if (request.paging.kind === 'cursor') {
-      const key = await this.cursorKey();
-      const now = Date.now();
-      const state =
-        request.paging.cursor === ''
-          ? undefined
-          : decodeCursor(request.paging.cursor, key, signature, now, this.options.cursorTimeoutMs);
-      const start = !state
-        ? { index: 1 }
-        : state.direction === 'after'
-          ? { after: state.position }
-          : { before: state.position };
-      const page = await this.store.listUsers(context.site.id, { ...base, start });
-      const first = page.positions[0];
-      const last = page.positions[page.positions.length - 1];
-      const seal = (direction: 'after' | 'before', position: ListPosition): string =>
-        encodeCursor({ direction, position, query: signature, issuedAt: now }, key);
-      const hasNext = state?.direction === 'before' ? page.users.length > 0 : page.more;
-      const hasPrevious =
-        state === undefined ? false : state.direction === 'before' ? page.more : page.users.length > 0;
-      return {
-        totalResults: page.totalResults,
-        users: page.users,
-        ...(hasNext && last ? { nextCursor: seal('after', last) } : {}),
-        ...(hasPrevious && first ? { previousCursor: seal('before', first) } : {}),
-      };
-    }
-
-    const startIndex = request.paging.startIndex;
-    const tokenId = context.actor.tokenId;
-    const mark =
-      startIndex > 1 && tokenId
-        ? await this.store.findWalkMark(context.site.id, tokenId, signature, startIndex)
-        : undefined;
-    const fresh = mark && Date.now() - mark.createdAt < WALK_MARK_LIFETIME_MS ? mark : undefined;
-    const page = await this.store.listUsers(context.site.id, {
-      ...base,
-      start: fresh ? { after: fresh.position } : { index: startIndex },
-    });
-    const last = page.positions[page.positions.length - 1];
-    // Only a full page with more after it starts or continues a walk worth remembering; lookups
-    // (a filter matching one user or none) write nothing.
-    if (tokenId && last && page.more && page.users.length === request.count) {
-      const now = Date.now();
-      await this.store.saveWalkMark(
-        {
-          siteId: context.site.id,
-          tokenId,
-          signature,
-          nextIndex: startIndex + page.users.length,
-          position: last,
-          createdAt: now,
-        },
-        startIndex === 1 ? now - WALK_MARK_LIFETIME_MS : undefined,
-      );
-    }
-    return { totalResults: page.totalResults, users: page.users, startIndex };
-  }
-
-  private cursorKey(): Promise<string> {
-    this.cursorKeyPromise ??= this.store.secret('cursor-hmac-key', () => randomBytes(32).toString('hex'));
-    return this.cursorKeyPromise;
+    const result = await this.pager.page(
+      { siteId: context.site.id, tokenId: context.actor.tokenId, resourceType: RESOURCE_TYPE },
+      request,
+      async (start) => {
+        const page = await this.store.listUsers(context.site.id, {
+          ...(filter ? { filter } : {}),
+          ...(sort ? { sort } : {}),
+          count: request.count,
+          start,
+        });
+        return {
+          totalResults: page.totalResults,
+          items: page.users,
+          positions: page.positions,
+          more: page.more,
+        };
+      },
+    );
+    const { items, ...rest } = result;
+    return { ...rest, users: items };
   }
 
   create(context: UserContext, body: unknown): Promise<WriteOutcome> {
@@ -326,6 +239,8 @@ export class UserService {
             changes: existing.active ? [{ field: 'active', before: true, after: false }] : null,
           }),
         );
+        // RFC 7644 §3.6: a deleted user is no longer a member of any group.
+        await tx.removeFromAllGroups(context.site.id, id);
         await tx.adjustUserCount(context.site.id, -1);
       }),
     );

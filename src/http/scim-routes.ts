@@ -1,39 +1,43 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Actor } from '../directory/provisioning-log.js';
-import type { UserContext } from '../directory/users.js';
-import { userToScim, userVersion } from '../directory/user-view.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { groupToScim } from '../directory/group-view.js';
+import { userToScim } from '../directory/user-view.js';
 import { serviceProviderConfig } from '../scim/discovery.js';
-import { parseTagCondition, type TagCondition, tagMatches } from '../scim/etag.js';
 import { ScimError } from '../scim/errors.js';
-import { parseFilter } from '../scim/filter/parse.js';
-import { listResponse } from '../scim/list-response.js';
-import { pagingOf, searchFromBody, searchFromQuery, type SearchParameters } from '../scim/search.js';
-import { parseProjection, type Projection } from '../scim/project.js';
-import type { ScimObject } from '../scim/resource.js';
 import { enterpriseUserSchema } from '../scim/schema/enterprise-user.js';
-import { userResourceSchema, userResourceType } from '../scim/schema/resource-types.js';
+import { groupSchema } from '../scim/schema/group.js';
+import { listResponse } from '../scim/list-response.js';
+import type { ScimObject } from '../scim/resource.js';
+import {
+  groupResourceSchema,
+  groupResourceType,
+  userResourceSchema,
+  userResourceType,
+} from '../scim/schema/resource-types.js';
 import { resourceTypeToScim, schemaToScim } from '../scim/schema/to-scim.js';
-import type { SchemaDefinition } from '../scim/schema/types.js';
+import type { ResourceTypeDefinition, SchemaDefinition } from '../scim/schema/types.js';
 import { userSchema } from '../scim/schema/user.js';
-import type { UserRecord } from '../store/store.js';
+import { searchFromBody } from '../scim/search.js';
 import type { AppOptions } from './app.js';
-import { type Authenticated, authenticate } from './auth/bearer.js';
-import { SCIM_CONTENT_TYPE } from './errors.js';
+import { authenticate } from './auth/bearer.js';
+import { registerGroupRoutes } from './group-routes.js';
+import {
+  authenticated,
+  baseUrl,
+  contextOf,
+  idOf,
+  listRequestOf,
+  refuseFilter,
+  send,
+} from './scim-support.js';
+import { registerUserRoutes } from './user-routes.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    roster?: Authenticated;
-  }
-}
-
-type Query = Record<string, string | string[] | undefined>;
-
-const SCHEMAS: readonly SchemaDefinition[] = [userSchema, enterpriseUserSchema];
+const SCHEMAS: readonly SchemaDefinition[] = [userSchema, enterpriseUserSchema, groupSchema];
+const RESOURCE_TYPES: readonly ResourceTypeDefinition[] = [userResourceType, groupResourceType];
 const DOCUMENTATION_URI = 'https://github.com/roster/roster#readme';
 
 /**
- * The SCIM 2.0 API (RFC 7644) as a table of routes. Each handler authenticates through the hook,
- * turns the request into a call of the directory services and renders the SCIM response.
+ * The SCIM 2.0 API (RFC 7644). Every route authenticates through the hook; the resource routes
+ * live in user-routes.ts and group-routes.ts, discovery and the root search here.
  */
 export function registerScimRoutes(app: FastifyInstance, options: AppOptions): void {
   const { services, config } = options;
@@ -42,106 +46,81 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
     request.roster = await authenticate(request, services.tokens, services.store);
   });
 
-  // RFC 7644 §3.4.2 (GET) and §3.4.3 (POST /.search): the same query, from the URL or a body.
-  const searchUsers = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    parameters: SearchParameters,
-  ): Promise<FastifyReply> => {
-    const context = userContext(request);
-    const projection = parseProjection(
-      userResourceSchema,
-      parameters.attributes,
-      parameters.excludedAttributes,
-    );
-    const { paging, count } = pagingOf(parameters, config);
-    const filterText = parameters.filter;
-    const filter = filterText === undefined || filterText.trim() === '' ? undefined : parseFilter(filterText);
-    const result = await services.users.list(context, {
-      ...(filter ? { filter } : {}),
-      ...(parameters.sortBy ? { sortBy: parameters.sortBy } : {}),
-      ...(parameters.sortOrder ? { sortOrder: parameters.sortOrder } : {}),
-      count,
-      paging,
-    });
-    const base = usersUrl(request, config.publicUrl);
-    const resources = result.users.map((user) => projection.apply(userToScim(user, base)));
-    const page =
-      result.startIndex !== undefined
-        ? { startIndex: result.startIndex }
-        : { nextCursor: result.nextCursor, previousCursor: result.previousCursor };
-    return send(reply, 200, listResponse(result.totalResults, resources, page));
-  };
+  registerUserRoutes(app, options);
+  registerGroupRoutes(app, options);
 
-  app.get('/Users', async (request, reply) =>
-    searchUsers(request, reply, searchFromQuery(request.query as Query)),
-  );
-  app.post('/Users/.search', async (request, reply) =>
-    searchUsers(request, reply, searchFromBody(request.body)),
-  );
-  // The root search spans every resource type; Users is the only one so far.
-  app.post('/.search', async (request, reply) => searchUsers(request, reply, searchFromBody(request.body)));
-
-  app.post('/Users', async (request, reply) => {
-    const context = userContext(request);
-    const projection = projectionOf(request.query as Query);
-    const { user } = await services.users.create(context, request.body);
-    const resource = userToScim(user, usersUrl(request, config.publicUrl));
-    reply.header('location', (resource.meta as ScimObject).location);
-    return sendUser(reply, 201, user, projection.apply(resource));
-  });
-
-  app.get('/Users/:id', async (request, reply) => {
-    const user = await services.users.get(userContext(request), idOf(request));
-    const ifNoneMatch = parseTagCondition(headerOf(request, 'if-none-match'));
-    if (ifNoneMatch && tagMatches(ifNoneMatch, userVersion(user))) {
-      return reply.code(304).header('etag', userVersion(user)).send();
+  /**
+   * RFC 7644 §3.4.3: a search at the root spans every resource type. Index paging runs over Users
+   * then Groups; a filter that names an attribute only one type has simply matches nothing of the
+   * other. Cursors belong to one resource type's order, so they are for /Users or /Groups.
+   */
+  app.post('/.search', async (request, reply) => {
+    const parameters = searchFromBody(request.body);
+    if (parameters.cursor !== undefined) {
+      throw ScimError.invalidValue(
+        'Cursor paging is available on /Users/.search and /Groups/.search, not at the root.',
+      );
     }
-    return sendUser(
-      reply,
-      200,
-      user,
-      projectionOf(request.query as Query).apply(userToScim(user, usersUrl(request, config.publicUrl))),
-    );
-  });
+    const context = contextOf(request);
+    const base = baseUrl(request, config.publicUrl);
+    const users = tryList(() => listRequestOf(userResourceSchema, parameters, config));
+    const groups = tryList(() => listRequestOf(groupResourceSchema, parameters, config));
+    if (!users.ok && !groups.ok) throw users.error;
+    const startIndex = users.ok
+      ? users.value.request.paging.kind === 'index'
+        ? users.value.request.paging.startIndex
+        : 1
+      : 1;
+    const count = users.ok ? users.value.request.count : groups.ok ? groups.value.request.count : 0;
 
-  app.put('/Users/:id', async (request, reply) => {
-    const { user } = await services.users.replace(
-      userContext(request),
-      idOf(request),
-      request.body,
-      ifMatchOf(request),
-    );
-    return sendUser(
-      reply,
-      200,
-      user,
-      projectionOf(request.query as Query).apply(userToScim(user, usersUrl(request, config.publicUrl))),
-    );
-  });
-
-  app.patch('/Users/:id', async (request, reply) => {
-    const { user } = await services.users.patch(
-      userContext(request),
-      idOf(request),
-      request.body,
-      ifMatchOf(request),
-    );
-    if (authenticated(request).site.settings.patchNoContent === true) {
-      // The site chose RFC 7644 §3.5.2's other answer: 204, no body (the ETag still tells the version).
-      return reply.code(204).header('etag', userVersion(user)).send();
+    // A type whose schema cannot answer the query (an attribute it lacks) contributes nothing;
+    // when neither can, the first refusal is the answer.
+    const refusals: ScimError[] = [];
+    const tolerate = (error: unknown): undefined => {
+      if (error instanceof ScimError && error.status === 400) {
+        refusals.push(error);
+        return undefined;
+      }
+      throw error;
+    };
+    const userTotal = users.ok
+      ? ((await services.users.list(context, { ...users.value.request, count: 0 }).catch(tolerate))
+          ?.totalResults ?? 0)
+      : 0;
+    const resources: ScimObject[] = [];
+    let groupTotal = 0;
+    if (users.ok && refusals.length === 0 && startIndex <= userTotal && count > 0) {
+      const page = await services.users.list(context, users.value.request);
+      resources.push(
+        ...page.users.map((user) => users.value.projection.apply(userToScim(user, `${base}/Users`))),
+      );
     }
-    return sendUser(
-      reply,
-      200,
-      user,
-      projectionOf(request.query as Query).apply(userToScim(user, usersUrl(request, config.publicUrl))),
-    );
-  });
-
-  app.delete('/Users/:id', async (request, reply) => {
-    await services.users.delete(userContext(request), idOf(request), ifMatchOf(request));
-    return reply.code(204).send();
+    if (groups.ok) {
+      const remaining = count - resources.length;
+      const groupStart = Math.max(1, startIndex - userTotal);
+      const page = await services.groups
+        .list(
+          context,
+          {
+            ...groups.value.request,
+            count: Math.max(0, remaining),
+            paging: { kind: 'index', startIndex: groupStart },
+          },
+          groups.value.projection.wants('members'),
+        )
+        .catch(tolerate);
+      if (page) {
+        groupTotal = page.totalResults;
+        resources.push(
+          ...page.items.map((item) =>
+            groups.value.projection.apply(groupToScim(item.group, item.members, base)),
+          ),
+        );
+      }
+    }
+    const answered = (users.ok ? 1 : 0) + (groups.ok ? 1 : 0) - refusals.length;
+    if (answered <= 0) throw refusals[0] ?? (users.ok ? undefined : users.error);
+    return send(reply, 200, listResponse(userTotal + groupTotal, resources, { startIndex }));
   });
 
   app.get('/ServiceProviderConfig', async (request, reply) => {
@@ -164,22 +143,22 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
   app.get('/ResourceTypes', async (request, reply) => {
     refuseFilter(request);
     const base = baseUrl(request, config.publicUrl);
-    const resources = [
-      resourceTypeToScim(userResourceType, `${base}/ResourceTypes/${userResourceType.id}`) as ScimObject,
-    ];
+    const resources = RESOURCE_TYPES.map(
+      (type) => resourceTypeToScim(type, `${base}/ResourceTypes/${type.id}`) as ScimObject,
+    );
     return send(reply, 200, listResponse(resources.length, resources, { startIndex: 1 }));
   });
 
   app.get('/ResourceTypes/:id', async (request, reply) => {
     const id = idOf(request);
-    if (id.toLowerCase() !== userResourceType.id.toLowerCase())
-      throw ScimError.notFound(`Resource type '${id}' not found.`);
+    const type = RESOURCE_TYPES.find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
+    if (!type) throw ScimError.notFound(`Resource type '${id}' not found.`);
     return send(
       reply,
       200,
       resourceTypeToScim(
-        userResourceType,
-        `${baseUrl(request, config.publicUrl)}/ResourceTypes/${userResourceType.id}`,
+        type,
+        `${baseUrl(request, config.publicUrl)}/ResourceTypes/${type.id}`,
       ) as ScimObject,
     );
   });
@@ -217,8 +196,9 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
   ]) {
     app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler: notAllowed });
   }
-  app.route({ method: ['PUT', 'PATCH', 'DELETE'], url: '/Users', handler: notAllowed });
-  app.route({ method: ['POST'], url: '/Users/:id', handler: notAllowed });
+  for (const url of ['/Users', '/Groups'])
+    app.route({ method: ['PUT', 'PATCH', 'DELETE'], url, handler: notAllowed });
+  for (const url of ['/Users/:id', '/Groups/:id']) app.route({ method: ['POST'], url, handler: notAllowed });
   app.route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/Bulk',
@@ -237,66 +217,12 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
   });
 }
 
-function authenticated(request: FastifyRequest): Authenticated {
-  if (!request.roster) throw ScimError.unauthorized('Not authenticated.');
-  return request.roster;
-}
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-function userContext(request: FastifyRequest): UserContext {
-  const { site, token } = authenticated(request);
-  const actor: Actor = { siteId: site.id, kind: 'scim', tokenId: token.id, requestId: request.id };
-  return { site, actor };
-}
-
-function headerOf(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function ifMatchOf(request: FastifyRequest): TagCondition | undefined {
-  return parseTagCondition(headerOf(request, 'if-match'));
-}
-
-function idOf(request: FastifyRequest): string {
-  return (request.params as { id: string }).id;
-}
-
-function single(query: Query, name: string): string | undefined {
-  // Query parameter names are matched case-insensitively: clients write startindex and StartIndex.
-  const key = Object.keys(query).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
-  const value = key === undefined ? undefined : query[key];
-  if (Array.isArray(value)) throw ScimError.invalidValue(`Give '${name}' once, not ${value.length} times.`);
-  return value;
-}
-
-function projectionOf(query: Query): Projection {
-  return parseProjection(
-    userResourceSchema,
-    single(query, 'attributes'),
-    single(query, 'excludedAttributes'),
-  );
-}
-
-/** RFC 7644 §4: a filter on the discovery endpoints is refused. */
-function refuseFilter(request: FastifyRequest): void {
-  if (single(request.query as Query, 'filter') !== undefined) {
-    throw ScimError.forbidden('Filtering is not supported on discovery endpoints.');
+function tryList<T>(work: () => T): Attempt<T> {
+  try {
+    return { ok: true, value: work() };
+  } catch (error) {
+    return { ok: false, error };
   }
-}
-
-function baseUrl(request: FastifyRequest, publicUrl: string | undefined): string {
-  return `${publicUrl ?? `${request.protocol}://${request.host}`}/scim/v2`;
-}
-
-function usersUrl(request: FastifyRequest, publicUrl: string | undefined): string {
-  return `${baseUrl(request, publicUrl)}/Users`;
-}
-
-function send(reply: FastifyReply, status: number, body: ScimObject): FastifyReply {
-  return reply.code(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
-}
-
-function sendUser(reply: FastifyReply, status: number, user: UserRecord, body: ScimObject): FastifyReply {
-  reply.header('etag', userVersion(user));
-  return send(reply, status, body);
 }

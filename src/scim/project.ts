@@ -9,11 +9,13 @@ import type { ScimObject, ScimValue } from './resource.js';
  */
 export interface Projection {
   readonly apply: (resource: ScimObject) => ScimObject;
+  /** Whether a top-level core attribute survives the projection (so costly ones need not be read). */
+  readonly wants: (attribute: string) => boolean;
 }
 
 type Selection = Map<string, Set<string> | 'all'>; // key: "urn|attribute" lower-case → sub-attributes
 
-const IDENTITY: Projection = { apply: (resource) => resource };
+const IDENTITY: Projection = { apply: (resource) => resource, wants: () => true };
 
 /** Parses the two comma-separated lists; at most one of them may be given. */
 export function parseProjection(
@@ -32,6 +34,10 @@ export function parseProjection(
   return {
     apply: (resource) =>
       projectObject(schema, resource, include.length > 0 ? requested : undefined, excluded),
+    wants: (attribute) => {
+      const key = selectionKey(undefined, attribute);
+      return include.length > 0 ? requested.has(key) : excluded.get(key) !== 'all';
+    },
   };
 }
 

@@ -224,7 +224,11 @@ function coerceNumber(raw: unknown, where: string, integer: boolean): number {
 
 /** Strings as sent (never trimmed: values are stored exactly); numbers and booleans as their text. */
 function coerceString(raw: unknown, where: string): string | undefined {
-  if (typeof raw === 'string') return raw === '' ? undefined : raw;
+  if (typeof raw === 'string') {
+    // PostgreSQL cannot filter or sort on it (text cannot hold U+0000), so no dialect stores it.
+    if (raw.includes('\u0000')) throw ScimError.invalidValue(`Attribute '${where}' must not contain U+0000.`);
+    return raw === '' ? undefined : raw;
+  }
   if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
   throw ScimError.invalidValue(
     `Attribute '${where}' must be a string, got ${Array.isArray(raw) ? 'a list' : typeof raw}.`,

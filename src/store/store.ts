@@ -149,6 +149,55 @@ export interface WalkMark {
   readonly createdAt: number;
 }
 
+export interface GroupRecord {
+  readonly siteId: string;
+  readonly id: string;
+  readonly displayName: string;
+  readonly externalId: string | null;
+  /** The SCIM attributes as stored, without `members` (they live in their own table). */
+  readonly resource: ScimObject;
+  /** The privilege membership grants, if an administrator mapped one. */
+  readonly privilege: Privilege | null;
+  readonly version: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type MemberType = 'User' | 'Group';
+
+export interface GroupMember {
+  readonly id: string;
+  readonly type: MemberType;
+  readonly display: string | null;
+}
+
+/** A member to add: the id a client sent, and the display it gave (if any). */
+export interface MemberReference {
+  readonly id: string;
+  readonly display?: string | null;
+}
+
+export interface MembershipChange {
+  /** Members that were not members before. */
+  readonly added: GroupMember[];
+  /** Ids that name nothing in the site: skipped, the rest applied. */
+  readonly skipped: string[];
+}
+
+export interface GroupListQuery {
+  readonly filter?: BoundFilter;
+  readonly sort?: BoundSort;
+  readonly start: UserListQuery['start'];
+  readonly count: number;
+}
+
+export interface GroupPage {
+  readonly totalResults: number;
+  readonly groups: GroupRecord[];
+  readonly positions: ListPosition[];
+  readonly more: boolean;
+}
+
 /** Reads and writes, callable on the store or inside one of its transactions. */
 export interface StoreOperations {
   insertSite(site: SiteRecord): Promise<void>;
@@ -192,6 +241,42 @@ export interface StoreOperations {
   secret(name: string, create: () => string): Promise<string>;
   /** Active, not deleted Promasters of the site other than `exceptUserId`. */
   countActivePromasters(siteId: string, exceptUserId: string): Promise<number>;
+
+  insertGroup(group: GroupRecord): Promise<void>;
+  /** Replaces a group's row (not its members); throws `UniqueViolation` when the name is taken. */
+  updateGroup(group: GroupRecord): Promise<void>;
+  deleteGroup(siteId: string, id: string): Promise<void>;
+  getGroup(siteId: string, id: string, options?: { forUpdate?: boolean }): Promise<GroupRecord | undefined>;
+  findGroupByName(siteId: string, displayName: string): Promise<GroupRecord | undefined>;
+  listGroups(siteId: string, query: GroupListQuery): Promise<GroupPage>;
+  adjustGroupCount(siteId: string, delta: number): Promise<void>;
+  /** Adds the members that exist in the site (users not removed by SCIM, or groups), set-based. */
+  addMembers(siteId: string, groupId: string, members: readonly MemberReference[]): Promise<MembershipChange>;
+  /** Removes these members; returns the ids that were members. */
+  removeMembers(siteId: string, groupId: string, memberIds: readonly string[]): Promise<string[]>;
+  /** Removes every member; returns their ids. */
+  removeAllMembers(siteId: string, groupId: string): Promise<string[]>;
+  listMembers(siteId: string, groupId: string): Promise<GroupMember[]>;
+  countMembers(siteId: string, groupId: string): Promise<number>;
+  /** The groups each of these users belongs to directly. */
+  groupsOfMembers(
+    siteId: string,
+    memberIds: readonly string[],
+  ): Promise<Map<string, { id: string; displayName: string }[]>>;
+  /** Removes a member from every group it belongs to; returns the group ids. */
+  removeFromAllGroups(siteId: string, memberId: string): Promise<string[]>;
+  /**
+   * Sets each user's privilege to the highest of its own and its groups' (for these users, or for
+   * every member of `groupId`); returns how many users changed.
+   */
+  recomputePrivileges(
+    siteId: string,
+    users: { readonly ids: readonly string[] } | { readonly groupId: string },
+  ): Promise<number>;
+  setGroupPrivilege(siteId: string, groupId: string, privilege: Privilege | null): Promise<void>;
+  setOwnPrivilege(siteId: string, userId: string, privilege: Privilege): Promise<void>;
+  /** Active, not deleted Promasters of the site. */
+  countActivePromastersInSite(siteId: string): Promise<number>;
 
   appendEvent(event: ProvisioningEvent): Promise<void>;
   listEvents(siteId: string, options: { limit: number; before?: string }): Promise<ProvisioningEvent[]>;

@@ -264,6 +264,9 @@ function bindTest(
     case 'reference': {
       const caseExact = definition?.caseExact ?? false;
       const text = String(value);
+      // PostgreSQL text cannot hold U+0000, so no stored value has it; refusing it keeps both dialects alike.
+      if (text.includes('\u0000'))
+        throw ScimError.invalidFilter(`'${where}' cannot be compared with text that contains U+0000.`);
       const kind = caseExact ? 'string' : 'folded';
       return wrap({ op: positive, kind, value: caseExact ? text : text.toLowerCase() });
     }

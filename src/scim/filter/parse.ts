@@ -28,8 +28,8 @@ const COMPARE_OPERATORS: ReadonlySet<string> = new Set([
   'le',
 ]);
 const OPERATOR_LIST = 'eq, ne, co, sw, ew, gt, ge, lt, le, pr';
-/** RFC 7644 §3.4.2.2 ATTRNAME, plus `$ref` (RFC 7643 §2.3.7), which clients filter on. */
-const ATTR_NAME = /^(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)$/;
+/** RFC 7644 §3.4.2.2 ATTRNAME, plus `$ref` (RFC 7643 §2.3.7), in any case like every name (§2.1). */
+const ATTR_NAME = /^(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)$/i;
 /** A URI scheme and its colon (RFC 3986 §3.1) followed by something: enough to reject typos. */
 const SCHEMA_URI = /^[A-Za-z][A-Za-z0-9+.-]*:./;
 /** RFC 8259 §6: a bare word is a number only if the whole word is one (not `2015-10-10T…`). */

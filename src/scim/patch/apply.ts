@@ -194,6 +194,15 @@ function applyAtPath(
   if (resolved.attribute.mutability === 'readOnly' || target.mutability === 'readOnly') {
     throw ScimError.mutability(`'${pathText}' is read-only.`);
   }
+  if (
+    resolved.attribute.required &&
+    !resolved.subAttribute &&
+    !patchPath.filter &&
+    (op === 'remove' || coerceValue(resolved.attribute, value, pathText) === undefined)
+  ) {
+    // RFC 7644 §3.5.2.2: a required attribute that is removed or becomes unassigned is `mutability`.
+    throw ScimError.mutability(`'${pathText}' is required: it can be replaced but not removed.`);
+  }
   const container = containerFor(document, resolved, op !== 'remove');
   if (!container) return; // removing from an extension the resource does not have
   const attribute = resolved.attribute;

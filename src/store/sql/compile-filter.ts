@@ -8,6 +8,7 @@ import {
   constant,
   escapeLike,
   exists,
+  inSubquery,
   isNotNull,
   like,
   lower,
@@ -58,8 +59,12 @@ const EMAILS_JOIN = sql('e.site_id = u.site_id AND e.user_id = u.id');
  * are answered by the database: `emails` through its indexed side table, every other list through
  * the dialect's JSON array functions. Every comparison is written so that it is never NULL, which
  * keeps `not (…)` exact under SQL's three-valued logic.
+ *
+ * Given the site, an emails test that fixes the value (`emails.value eq`, Entra's
+ * `emails[type eq "work"].value eq`) is a set of user ids read from the side table's value index:
+ * a correlated EXISTS would make SQLite walk every user of the site and probe the index per row.
  */
-export function compileUserFilter(filter: BoundFilter, dialect: Dialect): SqlExpression {
+export function compileUserFilter(filter: BoundFilter, dialect: Dialect, siteId?: string): SqlExpression {
   let aliases = 0;
   const compile = (node: BoundFilter): SqlExpression => {
     switch (node.kind) {
@@ -76,7 +81,19 @@ export function compileUserFilter(filter: BoundFilter, dialect: Dialect): SqlExp
       case 'test':
         return compileTest(userSource(node.attribute, dialect), node.attribute, node.test, dialect);
       case 'any': {
-        if (node.list.path.length === 1 && node.list.path[0] === 'emails') {
+        // The side table keeps an absent `primary` as false; a test of it reads the JSON instead.
+        if (node.list.path.length === 1 && node.list.path[0] === 'emails' && !readsPrimary(node.element)) {
+          if (siteId !== undefined && fixesValue(node.element)) {
+            return inSubquery(
+              sql('u.id'),
+              'e.user_id',
+              EMAILS_FROM,
+              and(
+                compare(sql('e.site_id'), '=', param(siteId)),
+                compileElement(node.element, (key) => emailSource(key), dialect),
+              ),
+            );
+          }
           return exists(
             EMAILS_FROM,
             and(
@@ -101,7 +118,28 @@ export function compileUserFilter(filter: BoundFilter, dialect: Dialect): SqlExp
   return compile(filter);
 }
 
-function compileElement(
+/** Whether an element filter tests `primary`, which the emails side table cannot tell absent from false. */
+function readsPrimary(node: BoundElementFilter): boolean {
+  switch (node.kind) {
+    case 'and':
+    case 'or':
+      return readsPrimary(node.left) || readsPrimary(node.right);
+    case 'not':
+      return readsPrimary(node.filter);
+    case 'constant':
+      return false;
+    case 'test':
+      return node.sub?.name === 'primary';
+  }
+}
+
+/** Whether every matching element has one given `value` (an equality on it, possibly and-ed). */
+function fixesValue(node: BoundElementFilter): boolean {
+  if (node.kind === 'and') return fixesValue(node.left) || fixesValue(node.right);
+  return node.kind === 'test' && node.sub?.name === 'value' && node.test.op === 'eq';
+}
+
+export function compileElement(
   node: BoundElementFilter,
   source: (key: string | undefined) => ValueSource,
   dialect: Dialect,
@@ -142,7 +180,7 @@ const ORDERED: Readonly<Record<'eq' | 'gt' | 'ge' | 'lt' | 'le', ComparisonOpera
   le: '<=',
 };
 
-function compileTest(
+export function compileTest(
   source: ValueSource,
   attribute: BoundAttribute | undefined,
   test: ValueTest,

@@ -23,6 +23,8 @@ export interface Dialect extends DialectTypes {
   jsonKey(column: string, key: string): string;
   /** A FROM item with one row per element of the JSON array at `path`, named `alias`. */
   jsonElements(column: string, path: readonly string[], alias: string): string;
+  /** A FROM item with one row per element of a JSON array bound as one parameter (`?`). */
+  jsonParameterElements(alias: string): string;
   /** The value of an element row, or of its sub-attribute `key`. */
   elementValue(alias: string, key: string | undefined): string;
   /** Makes string comparisons order by code point (UTF-8 bytes), not by the database's locale. */
@@ -48,6 +50,7 @@ const sqlite: Dialect = {
   jsonNumber: (expression) => expression,
   jsonKey: (column, key) => `json_type(${column}, '${jsonPath([key])}')`,
   jsonElements: (column, path, alias) => `json_each(${column}, '${jsonPath(path)}') AS ${alias}`,
+  jsonParameterElements: (alias) => `json_each(?) AS ${alias}`,
   elementValue: (alias, key) =>
     key === undefined ? `${alias}.value` : `json_extract(${alias}.value, '${jsonPath([key])}')`,
   // SQLite's default BINARY collation already compares UTF-8 bytes.
@@ -68,6 +71,7 @@ const postgres: Dialect = {
   jsonKey: (column, key) => `(${column}::json -> '${pgKey(key)}')`,
   jsonElements: (column, path, alias) =>
     `json_array_elements(${column}::json #> '${pgPath(path)}') AS ${alias}(value)`,
+  jsonParameterElements: (alias) => `json_array_elements(?::json) AS ${alias}(value)`,
   elementValue: (alias, key) =>
     key === undefined ? `(${alias}.value #>> '{}')` : `(${alias}.value ->> '${pgKey(key)}')`,
   binaryOrder: (expression) => `${expression} COLLATE "C"`,

@@ -40,7 +40,7 @@ export function buildUserList(siteId: string, query: UserListQuery, dialect: Dia
   const conditions: SqlExpression[] = [compare(sql('u.site_id'), '=', param(siteId))];
   if (!query.includeDeleted) conditions.push(isNull(sql('u.deleted_at')));
   if (query.activeOnly) conditions.push(compare(sql('u.active'), '=', param(true)));
-  if (query.filter) conditions.push(compileUserFilter(query.filter, dialect));
+  if (query.filter) conditions.push(compileUserFilter(query.filter, dialect, siteId));
   const where = and(...conditions);
 
   const value = query.sort ? sortValue(query.sort, dialect) : undefined;
@@ -76,9 +76,17 @@ export function buildUserList(siteId: string, query: UserListQuery, dialect: Dia
   };
 }
 
+/**
+ * RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value, else its first (the
+ * directory's Email field prefers a work email to the first, so it is not the sort value).
+ */
+const EMAIL_SORT_VALUE =
+  '(SELECT e.value_lower FROM user_emails e WHERE e.site_id = u.site_id AND e.user_id = u.id ' +
+  'ORDER BY e.is_primary DESC, e.position LIMIT 1)';
+
 /** The sort value of a row: the attribute's column or JSON value, lower-cased unless caseExact. */
 function sortValue(sort: BoundSort, dialect: Dialect): SqlExpression {
-  if (sort.attribute.path.length === 1 && sort.attribute.path[0] === 'emails') return lower(sql('u.email'));
+  if (sort.attribute.path.length === 1 && sort.attribute.path[0] === 'emails') return sql(EMAIL_SORT_VALUE);
   const source = userSource(sort.attribute, dialect);
   const raw = sql(
     source.json && sort.kind === 'boolean'

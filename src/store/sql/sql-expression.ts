@@ -24,6 +24,14 @@ export type SqlExpression =
   | { readonly kind: 'null'; readonly item: SqlExpression; readonly negated: boolean }
   | { readonly kind: 'lower'; readonly item: SqlExpression }
   | { readonly kind: 'exists'; readonly from: string; readonly where: SqlExpression }
+  /** `item IN (SELECT column FROM from WHERE where)`; the column must be NOT NULL, so never NULL. */
+  | {
+      readonly kind: 'in';
+      readonly item: SqlExpression;
+      readonly column: string;
+      readonly from: string;
+      readonly where: SqlExpression;
+    }
   | { readonly kind: 'constant'; readonly value: boolean };
 
 export type ComparisonOperator = '=' | '<>' | '<' | '<=' | '>' | '>=';
@@ -64,6 +72,12 @@ export const exists = (from: string, where: SqlExpression): SqlExpression => ({
   from,
   where,
 });
+export const inSubquery = (
+  item: SqlExpression,
+  column: string,
+  from: string,
+  where: SqlExpression,
+): SqlExpression => ({ kind: 'in', item, column, from, where });
 
 /** Escapes `%`, `_` and the escape character itself for a LIKE pattern (ESCAPE '\'). */
 export function escapeLike(text: string): string {
@@ -105,6 +119,10 @@ export function emit(expression: SqlExpression, dialect: Dialect): SqlFragment {
         return `lower(${render(node.item)})`;
       case 'exists':
         return `EXISTS (SELECT 1 FROM ${node.from} WHERE ${render(node.where)})`;
+      case 'in': {
+        const item = render(node.item);
+        return `(${item} IN (SELECT ${node.column} FROM ${node.from} WHERE ${render(node.where)}))`;
+      }
       case 'constant':
         return node.value ? '(1 = 1)' : '(1 = 0)';
     }

@@ -12,11 +12,19 @@ import type {
   UserPage,
   UserRecord,
   UserSource,
+  GroupListQuery,
+  GroupMember,
+  GroupPage,
+  GroupRecord,
+  MemberReference,
+  MembershipChange,
   UserEmail,
   ListPosition,
   WalkMark,
 } from '../store.js';
 import { buildUserList } from './list-users.js';
+import { buildGroupList } from './list-groups.js';
+import { GROUP_COLUMNS, GroupOperations, type GroupRow, toGroup } from './group-operations.js';
 import type { SqlFragment } from './sql-expression.js';
 import type { SqlDatabase, SqlExecutor } from './connection.js';
 import { type Dialect, dialects } from './dialect.js';
@@ -87,10 +95,14 @@ const USER_COLUMNS =
 
 /** The SQL implementation of the store's operations, over the database or one transaction. */
 class SqlOperations implements StoreOperations {
+  private readonly groups: GroupOperations;
+
   constructor(
     protected readonly sql: SqlExecutor,
     protected readonly dialect: Dialect,
-  ) {}
+  ) {
+    this.groups = new GroupOperations(sql, dialect);
+  }
 
   async insertSite(site: SiteRecord): Promise<void> {
     await this.sql.run(
@@ -218,9 +230,9 @@ class SqlOperations implements StoreOperations {
 
   async insertUser(user: UserRecord): Promise<void> {
     await this.sql.run(
-      'INSERT INTO users (site_id, id, logon, logon_lower, external_id, first_name, last_name, email, time_zone, privilege, active, source, ' +
+      'INSERT INTO users (site_id, id, logon, logon_lower, external_id, first_name, last_name, email, time_zone, privilege, own_privilege, active, source, ' +
         'resource, password_hash, password_changed_at, version, created_at, updated_at, deleted_at) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         user.siteId,
         user.id,
@@ -231,6 +243,7 @@ class SqlOperations implements StoreOperations {
         user.lastName,
         user.email,
         user.timeZone,
+        user.privilege,
         user.privilege,
         user.active,
         user.source,
@@ -395,6 +408,100 @@ class SqlOperations implements StoreOperations {
     return Number(row?.total ?? 0);
   }
 
+  insertGroup(group: GroupRecord): Promise<void> {
+    return this.groups.insert(group);
+  }
+  updateGroup(group: GroupRecord): Promise<void> {
+    return this.groups.update(group);
+  }
+  deleteGroup(siteId: string, id: string): Promise<void> {
+    return this.groups.delete(siteId, id);
+  }
+  getGroup(
+    siteId: string,
+    id: string,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<GroupRecord | undefined> {
+    return this.groups.get(siteId, id, options.forUpdate === true);
+  }
+  findGroupByName(siteId: string, displayName: string): Promise<GroupRecord | undefined> {
+    return this.groups.findByName(siteId, displayName);
+  }
+  async listGroups(siteId: string, query: GroupListQuery): Promise<GroupPage> {
+    const list = buildGroupList(siteId, query, this.dialect);
+    let totalResults: number;
+    if (query.filter) {
+      const row = await this.sql.get<{ total: number }>(
+        `SELECT COUNT(*) AS total FROM groups g WHERE ${list.where.text}`,
+        [...list.where.values],
+      );
+      totalResults = Number(row?.total ?? 0);
+    } else {
+      totalResults = await this.groups.countVisible(siteId);
+    }
+    if (query.count <= 0) return { totalResults, groups: [], positions: [], more: false };
+    const limit = this.dialect.limitOffset(query.count + 1, list.offset);
+    const rows = await this.sql.all<GroupRow & { sort_key: unknown }>(
+      `SELECT ${GROUP_COLUMNS}, ${list.sortKey} AS sort_key FROM groups g WHERE ${list.pageWhere.text} ORDER BY ${list.orderBy} ${limit.text}`,
+      [...list.pageWhere.values, ...limit.values],
+    );
+    const more = rows.length > query.count;
+    const page = more ? rows.slice(0, query.count) : rows;
+    if (list.reversed) page.reverse();
+    return {
+      totalResults,
+      groups: page.map(toGroup),
+      positions: page.map((row) => ({ key: sortKeyOf(row.sort_key, query.sort?.kind), id: row.id })),
+      more,
+    };
+  }
+  adjustGroupCount(siteId: string, delta: number): Promise<void> {
+    return this.groups.adjustCount(siteId, delta);
+  }
+  addMembers(
+    siteId: string,
+    groupId: string,
+    members: readonly MemberReference[],
+  ): Promise<MembershipChange> {
+    return this.groups.addMembers(siteId, groupId, members);
+  }
+  removeMembers(siteId: string, groupId: string, memberIds: readonly string[]): Promise<string[]> {
+    return this.groups.removeMembers(siteId, groupId, memberIds);
+  }
+  removeAllMembers(siteId: string, groupId: string): Promise<string[]> {
+    return this.groups.removeAllMembers(siteId, groupId);
+  }
+  listMembers(siteId: string, groupId: string): Promise<GroupMember[]> {
+    return this.groups.listMembers(siteId, groupId);
+  }
+  countMembers(siteId: string, groupId: string): Promise<number> {
+    return this.groups.countMembers(siteId, groupId);
+  }
+  groupsOfMembers(
+    siteId: string,
+    memberIds: readonly string[],
+  ): Promise<Map<string, { id: string; displayName: string }[]>> {
+    return this.groups.groupsOfMembers(siteId, memberIds);
+  }
+  removeFromAllGroups(siteId: string, memberId: string): Promise<string[]> {
+    return this.groups.removeFromAllGroups(siteId, memberId);
+  }
+  recomputePrivileges(
+    siteId: string,
+    users: { readonly ids: readonly string[] } | { readonly groupId: string },
+  ): Promise<number> {
+    return this.groups.recomputePrivileges(siteId, users);
+  }
+  setGroupPrivilege(siteId: string, groupId: string, privilege: Privilege | null): Promise<void> {
+    return this.groups.setPrivilege(siteId, groupId, privilege);
+  }
+  setOwnPrivilege(siteId: string, userId: string, privilege: Privilege): Promise<void> {
+    return this.groups.setOwnPrivilege(siteId, userId, privilege);
+  }
+  countActivePromastersInSite(siteId: string): Promise<number> {
+    return this.groups.countActivePromasters(siteId);
+  }
+
   async appendEvent(event: ProvisioningEvent): Promise<void> {
     await this.sql.run(
       'INSERT INTO provisioning_events (site_id, id, at, request_id, token_id, actor, operation, resource_type, resource_id, logon, ' +
@@ -547,7 +654,10 @@ function sameEmails(a: UserRecord['emails'], b: UserRecord['emails']): boolean {
     a.length === b.length &&
     a.every(
       (email, i) =>
-        email.value === b[i]!.value && email.type === b[i]!.type && email.primary === b[i]!.primary,
+        email.value === b[i]!.value &&
+        email.type === b[i]!.type &&
+        email.primary === b[i]!.primary &&
+        email.display === b[i]!.display,
     )
   );
 }

@@ -2,6 +2,8 @@ import type { DialectName, SqlDatabase, SqlExecutor } from '../connection.js';
 import { dialectTypes, type DialectTypes } from '../dialect.js';
 import { init } from './0001-init.js';
 import { listing } from './0002-listing.js';
+import { lookupOrder } from './0003-lookup-order.js';
+import { groups } from './0004-groups.js';
 
 /** A numbered, forward-only schema change. Once a migration lands it is never edited. */
 export interface Migration {
@@ -10,7 +12,7 @@ export interface Migration {
   readonly sql: (types: DialectTypes) => string;
 }
 
-export const migrations: readonly Migration[] = [init, listing];
+export const migrations: readonly Migration[] = [init, listing, lookupOrder, groups];
 
 /**
  * Applies the migrations this database has not seen, in order, in one transaction that first takes
