@@ -3,6 +3,7 @@ import { SiteService } from './directory/sites.js';
 import { TokenService } from './directory/tokens.js';
 import { GroupService } from './directory/groups.js';
 import { DEFAULT_CURSOR_TIMEOUT_MS } from './directory/paging.js';
+import { PrivilegeService } from './directory/privileges.js';
 import { argon2idHasher, UserService } from './directory/users.js';
 import { groupResourceSchema, userResourceSchema } from './scim/schema/resource-types.js';
 import type { SqlDatabase } from './store/sql/connection.js';
@@ -16,6 +17,7 @@ export interface Services {
   readonly tokens: TokenService;
   readonly users: UserService;
   readonly groups: GroupService;
+  readonly privileges: PrivilegeService;
 }
 
 export function createServices(
@@ -35,5 +37,6 @@ export function createServices(
       groupResourceSchema,
       options.cursorTimeoutMs ?? DEFAULT_CURSOR_TIMEOUT_MS,
     ),
+    privileges: new PrivilegeService(store),
   };
 }

@@ -5,6 +5,7 @@ import { ConfigError } from '../config.js';
 import { DirectoryError } from '../directory/sites.js';
 import { DatabaseUrlError } from '../store/open.js';
 import { registerLogCommand } from './commands/log.js';
+import { registerPrivilegeCommands } from './commands/privileges.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSiteCommands } from './commands/sites.js';
 import { registerTokenCommands } from './commands/tokens.js';
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIo): Command {
   registerTokenCommands(program, io);
   registerUserCommands(program, io);
   registerLogCommand(program, io);
+  registerPrivilegeCommands(program, io);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -25,6 +25,31 @@ export function userJson(user: UserRecord): object {
 export function registerUserCommands(program: Command, io: CliIo): void {
   const users = program.command('users').description("Read a site's user directory");
   users
+    .command('set-privilege <logon>')
+    .description('Set the privilege a user holds of its own: User, Business Analyst or Promaster')
+    .requiredOption('--site <slug>', 'the site')
+    .requiredOption('--privilege <privilege>', '"User", "Business Analyst" or "Promaster"')
+    .option('--json', 'print JSON')
+    .option('--database <url>', 'sqlite:<file> or postgres://…')
+    .action(
+      async (
+        logon: string,
+        options: { site: string; privilege: string; json?: boolean; database?: string },
+      ) => {
+        const privilege = await withServices(io, options.database, async (services) => {
+          const site = await services.sites.get(options.site);
+          return services.privileges.setUserPrivilege(site, logon, options.privilege, {
+            siteId: site.id,
+            kind: 'cli',
+            tokenId: null,
+            requestId: null,
+          });
+        });
+        if (options.json) printJson(io, { logon, privilege });
+        else io.out(`'${logon}' is now ${privilege}.`);
+      },
+    );
+  users
     .command('list')
     .description('List the users of a site (active ones unless --inactive)')
     .requiredOption('--site <slug>', 'the site')

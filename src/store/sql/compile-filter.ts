@@ -51,6 +51,21 @@ const EMAIL_COLUMNS: Readonly<Record<string, ValueSource>> = {
   display: { expression: 'e.display' },
 };
 
+/** A user's groups: its memberships joined to the groups' names (RFC 7643 §4.1.2 `groups`). */
+const GROUPS_FROM = 'group_members gm JOIN groups gg ON gg.site_id = gm.site_id AND gg.id = gm.group_id';
+const GROUPS_JOIN = sql('gm.site_id = u.site_id AND gm.member_id = u.id');
+const GROUP_MEMBERSHIP_COLUMNS: Readonly<Record<string, ValueSource>> = {
+  value: { expression: 'gm.group_id' },
+  display: { expression: 'gg.display_name' },
+  type: { expression: "'direct'" },
+};
+
+function groupMembershipSource(key: string | undefined): ValueSource {
+  const column = key === undefined ? undefined : GROUP_MEMBERSHIP_COLUMNS[key];
+  if (!column) throw ScimError.invalidFilter(`'groups${key ? `.${key}` : ''}' cannot be used in a filter.`);
+  return column;
+}
+
 const EMAILS_FROM = 'user_emails e';
 const EMAILS_JOIN = sql('e.site_id = u.site_id AND e.user_id = u.id');
 
@@ -81,6 +96,16 @@ export function compileUserFilter(filter: BoundFilter, dialect: Dialect, siteId?
       case 'test':
         return compileTest(userSource(node.attribute, dialect), node.attribute, node.test, dialect);
       case 'any': {
+        // `groups` is read-only and derived from memberships: it lives in group_members, not in the JSON.
+        if (node.list.path.length === 1 && node.list.path[0] === 'groups') {
+          return exists(
+            GROUPS_FROM,
+            and(
+              GROUPS_JOIN,
+              compileElement(node.element, (key) => groupMembershipSource(key), dialect),
+            ),
+          );
+        }
         // The side table keeps an absent `primary` as false; a test of it reads the JSON instead.
         if (node.list.path.length === 1 && node.list.path[0] === 'emails' && !readsPrimary(node.element)) {
           if (siteId !== undefined && fixesValue(node.element)) {
