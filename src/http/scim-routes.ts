@@ -91,8 +91,17 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
     let groupTotal = 0;
     if (users.ok && refusals.length === 0 && startIndex <= userTotal && count > 0) {
       const page = await services.users.list(context, users.value.request);
+      // A user's read-only `groups` is shown here as on /Users (RFC 7643 §4.1.2).
+      const memberships = users.value.projection.wants('groups')
+        ? await services.store.groupsOfMembers(
+            context.site.id,
+            page.users.map((user) => user.id),
+          )
+        : undefined;
       resources.push(
-        ...page.users.map((user) => users.value.projection.apply(userToScim(user, `${base}/Users`))),
+        ...page.users.map((user) =>
+          users.value.projection.apply(userToScim(user, `${base}/Users`, memberships?.get(user.id))),
+        ),
       );
     }
     if (groups.ok) {

@@ -53,6 +53,11 @@ export type ValueTest =
     }
   | { readonly op: 'co' | 'sw' | 'ew'; readonly kind: 'string' | 'folded'; readonly value: string };
 
+/** A read-only `$ref` (`groups.$ref`) is a URL built per request, like `meta.location`: not stored data. */
+function isDerivedReference(definition: AttributeDefinition): boolean {
+  return definition.name === '$ref' && definition.mutability === 'readOnly';
+}
+
 /** The resource types whose `meta.resourceType` is a constant per endpoint. */
 const CONSTANT_META = new Set(['resourcetype']);
 /** `meta` sub-attributes that hold per-request or derived text a database cannot compare. */
@@ -93,6 +98,8 @@ function bindTerm(
   const resolved = resolveOrFail(schema, node.path);
   const { attribute, subAttribute } = resolved;
   const where = formatAttributePath(node.path);
+  if (subAttribute && isDerivedReference(subAttribute))
+    throw ScimError.invalidFilter(`'${where}' cannot be used in a filter.`);
 
   if (!resolved.schema && attribute.name === 'meta') {
     if (!subAttribute)
@@ -169,6 +176,8 @@ function bindElement(filter: Filter, index: AttributeIndex, parent: string): Bou
       }
       const sub = index.get(filter.path.attribute);
       if (!sub) throw ScimError.invalidFilter(`'${parent}' has no sub-attribute '${filter.path.attribute}'.`);
+      if (isDerivedReference(sub))
+        throw ScimError.invalidFilter(`'${parent}.${sub.name}' cannot be used in a filter.`);
       return elementTerm(
         sub,
         filter.kind === 'present' ? 'pr' : filter.op,
@@ -188,10 +197,24 @@ function elementTerm(
   const definition = sub;
   if (definition?.type === 'complex')
     throw ScimError.invalidFilter(`'${where}' is complex and cannot be compared.`);
+  if (definition && isServerBuiltReference(definition)) {
+    throw ScimError.invalidFilter(
+      `'${where}' is a URL the server builds; filter on the member's 'value' instead.`,
+    );
+  }
   const bound = bindTest(definition, op, value, where);
   if (bound.kind === 'constant') return bound;
   if (bound.kind === 'not') return { kind: 'not', filter: { kind: 'test', sub, test: bound.test } };
   return { kind: 'test', sub, test: bound.test };
+}
+
+/**
+ * `groups.$ref` and `members.$ref` are rendered from an id and the request's base URL, so nothing
+ * stored can be compared with them; a client-written `$ref` (readWrite, such as the enterprise
+ * `manager.$ref`) is stored as sent and filters like any string.
+ */
+function isServerBuiltReference(definition: AttributeDefinition): boolean {
+  return definition.name === '$ref' && definition.mutability !== 'readWrite';
 }
 
 function singleTerm(

@@ -119,10 +119,13 @@ export function compileUserFilter(filter: BoundFilter, dialect: Dialect, siteId?
               ),
             );
           }
+          // The site as a constant too: under an `or` PostgreSQL may run this as one hashed pass
+          // over user_emails, and the constant keeps that pass inside the site's index range.
           return exists(
             EMAILS_FROM,
             and(
               EMAILS_JOIN,
+              ...(siteId !== undefined ? [compare(sql('e.site_id'), '=', param(siteId))] : []),
               compileElement(node.element, (key) => emailSource(key), dialect),
             ),
           );

@@ -29,6 +29,11 @@ export interface Dialect extends DialectTypes {
   elementValue(alias: string, key: string | undefined): string;
   /** Makes string comparisons order by code point (UTF-8 bytes), not by the database's locale. */
   binaryOrder(expression: string): string;
+  /**
+   * A statement that makes the current transaction's commit not wait for the disk, for writes that
+   * are only hints (walk marks); SQLite in WAL mode with synchronous=NORMAL does not wait anyway.
+   */
+  readonly relaxedCommit: string | undefined;
   /** LIMIT and OFFSET for whole numbers the store computed (never client text). */
   limitOffset(limit: number, offset: number): { text: string; values: number[] };
   /** Turns a stored boolean back into a JS boolean. */
@@ -44,6 +49,7 @@ const sqlite: Dialect = {
   name: 'sqlite',
   ...dialectTypes.sqlite,
   forUpdate: '',
+  relaxedCommit: undefined,
   jsonText: (column, path) => `json_extract(${column}, '${jsonPath(path)}')`,
   // json_extract already yields 1/0 for JSON booleans and numbers for JSON numbers.
   jsonBoolean: (expression) => expression,
@@ -65,6 +71,7 @@ const postgres: Dialect = {
   name: 'postgres',
   ...dialectTypes.postgres,
   forUpdate: ' FOR UPDATE',
+  relaxedCommit: 'SET LOCAL synchronous_commit = off',
   jsonText: (column, path) => `(${column}::json #>> '${pgPath(path)}')`,
   jsonBoolean: (expression) => `(${expression})::boolean`,
   jsonNumber: (expression) => `(${expression})::numeric`,

@@ -35,7 +35,6 @@ const MEMBER_COLUMNS: Readonly<Record<string, ValueSource>> = {
   value: { expression: 'm.member_id' },
   type: { expression: 'm.member_type' },
   display: { expression: 'm.display' },
-  $ref: { expression: 'm.member_id' },
 };
 
 function groupSource(attribute: BoundAttribute, dialect: Dialect): ValueSource {

@@ -39,6 +39,12 @@ export class PostgresDatabase implements SqlDatabase {
     });
     // An idle client that loses its connection must not crash the process.
     this.pool.on('error', () => undefined);
+    // Roster's queries are short; JIT compiling a large filter's count cost more than running it
+    // (0.93 s of JIT for 0.89 s of execution at 100,000 users). The SET runs before any other
+    // query on the new connection, since a client runs its queries in order.
+    this.pool.on('connect', (client) => {
+      client.query('SET jit = off').catch(() => undefined);
+    });
   }
 
   all<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {

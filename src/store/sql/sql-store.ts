@@ -571,6 +571,19 @@ export class SqlStore extends SqlOperations implements Store {
     return this.database.transaction((tx) => work(new SqlOperations(tx, this.dialect)));
   }
 
+  /**
+   * A walk mark is a hint (a lost one only means the next page is found by OFFSET), so its commit
+   * need not wait for the disk: on PostgreSQL that wait was a third of an index walk's page time.
+   */
+  override saveWalkMark(mark: WalkMark, staleBefore?: number): Promise<void> {
+    const relaxed = this.dialect.relaxedCommit;
+    if (relaxed === undefined) return super.saveWalkMark(mark, staleBefore);
+    return this.database.transaction(async (tx) => {
+      await tx.run(relaxed);
+      await new SqlOperations(tx, this.dialect).saveWalkMark(mark, staleBefore);
+    });
+  }
+
   close(): Promise<void> {
     return this.database.close();
   }
