@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 
@@ -13,6 +14,14 @@ export interface BenchDatabase {
   readonly url: string;
   /** The engine and its version, for the report. */
   readonly engine: string;
+  /**
+   * Gathers the planner's statistics after a bulk load, as autovacuum's auto-analyze would soon
+   * after one (PostgreSQL), and says how many seconds it took; SQLite gathers none by itself, so
+   * nothing is done there and the answer is undefined.
+   */
+  analyze(): Promise<number | undefined>;
+  /** Whether the database is still running statements of the server (PostgreSQL; SQLite runs in the server). */
+  busy(): Promise<boolean>;
   drop(): Promise<void>;
 }
 
@@ -28,6 +37,8 @@ export function createSqliteDatabase(): BenchDatabase {
     dialect: 'sqlite',
     url: `sqlite:${join(dir, 'roster.db')}`,
     engine: `SQLite ${version}`,
+    analyze: () => Promise.resolve(undefined),
+    busy: () => Promise.resolve(false),
     drop: async () => {
       rmSync(dir, { recursive: true, force: true });
     },
@@ -56,6 +67,29 @@ export async function createPostgresDatabase(adminUrl: string): Promise<BenchDat
     dialect: 'postgres',
     url: url.toString(),
     engine,
+    analyze: async () => {
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      try {
+        const started = performance.now();
+        await client.query('ANALYZE');
+        return (performance.now() - started) / 1000;
+      } finally {
+        await client.end();
+      }
+    },
+    busy: async () => {
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      try {
+        const result = await client.query<{ active: number }>(
+          "SELECT count(*)::int AS active FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()",
+        );
+        return (result.rows[0]?.active ?? 0) > 0;
+      } finally {
+        await client.end();
+      }
+    },
     drop: async () => {
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();

@@ -134,8 +134,14 @@ export class BenchServer {
   }
 }
 
+export interface IssuedToken {
+  readonly id: string;
+  /** The secret, for the Authorization header. */
+  readonly token: string;
+}
+
 /** A SCIM token for the site, made with the CLI as an operator would. */
-export async function createToken(root: string, databaseUrl: string, site = 'default'): Promise<string> {
+export async function createToken(root: string, databaseUrl: string, site = 'default'): Promise<IssuedToken> {
   const { stdout } = await run(
     process.execPath,
     [
@@ -152,9 +158,10 @@ export async function createToken(root: string, databaseUrl: string, site = 'def
     ],
     { cwd: root, env: { ...process.env, ROSTER_LOG_LEVEL: 'warn' } },
   );
-  const issued = JSON.parse(stdout) as { token?: unknown };
-  if (typeof issued.token !== 'string') throw new Error(`tokens create printed no token: ${stdout}`);
-  return issued.token;
+  const issued = JSON.parse(stdout) as { id?: unknown; token?: unknown };
+  if (typeof issued.token !== 'string' || typeof issued.id !== 'string')
+    throw new Error(`tokens create printed no token: ${stdout}`);
+  return { id: issued.id, token: issued.token };
 }
 
 function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {

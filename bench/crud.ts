@@ -1,0 +1,171 @@
+import type { BenchRequest } from './load.js';
+import { type DialectResult, type MemoryResult, ms, number, type WalkResult } from './report.js';
+import { log, runSession, type Session, sleep } from './session.js';
+import type { Settings } from './settings.js';
+import { crudUserBody, PATCH_SCHEMA } from './users.js';
+import { PAGE_SIZE, walkAllPages } from './walk.js';
+import type { BenchDialect } from './database.js';
+
+interface User {
+  readonly id: string;
+  readonly userName: string;
+}
+
+/**
+ * The crud scenario: seeds BENCH_USERS users with POST /Users, then times userName lookups, gets
+ * by id, PATCHes, full page walks by startIndex and random pages, checking the answers on the way.
+ */
+export async function benchCrud(dialect: BenchDialect, settings: Settings): Promise<DialectResult> {
+  log('');
+  log(`# crud: ${dialect}, ${number(settings.users)} users`);
+  const walks: WalkResult[] = [];
+  let memory: MemoryResult | undefined;
+  const outcome = await runSession(dialect, settings, async (session) => {
+    memory = await crudPhases(session, walks);
+  });
+  return {
+    dialect,
+    engine: outcome.engine,
+    settings: outcome.settings,
+    users: settings.users,
+    phases: outcome.phases,
+    walks,
+    ...(memory ? { memory } : {}),
+    failures: outcome.failures,
+    serverProblems: outcome.serverProblems,
+    ...(outcome.profile ? { profile: outcome.profile } : {}),
+  };
+}
+
+async function crudPhases(session: Session, walks: WalkResult[]): Promise<MemoryResult> {
+  const { scim, server, settings, failures } = session;
+  await sleep(500);
+  const beforeSeeding = server.sample();
+  log(`RSS before seeding: ${beforeSeeding.rssMiB.toFixed(1)} MiB`);
+
+  // Create: seeds the directory, one unique user per request, until `users` exist.
+  const users: User[] = [];
+  const rejected: string[] = [];
+  let sequence = 0;
+  await session.measure('create', `POST /Users (seed ${number(settings.users)})`, {
+    amount: settings.users,
+    next: () => ({ method: 'POST', path: '/scim/v2/Users', body: crudUserBody(++sequence) }),
+    onResponse: (status, body) => {
+      if (status === 201) {
+        const created = JSON.parse(body) as { id: string; userName: string };
+        users.push({ id: created.id, userName: created.userName });
+      } else if (rejected.length < 5) {
+        rejected.push(`${status} ${body.slice(0, 300)}`);
+      }
+    },
+  });
+  for (const body of rejected) log(`  rejected create: ${body}`);
+  const listed = await scim('GET', '/Users?count=0');
+  const total = (listed.body as { totalResults?: number }).totalResults;
+  if (total !== settings.users || users.length !== settings.users) {
+    failures.push(
+      `after seeding, the server lists ${total} users and ${users.length} creates succeeded; expected ${settings.users}`,
+    );
+  }
+  if (users.length === 0) throw new Error('no user was created');
+  await sleep(500);
+  const afterSeeding = server.sample();
+  log(`RSS after seeding: ${afterSeeding.rssMiB.toFixed(1)} MiB`);
+
+  const pick = (): User => users[Math.floor(Math.random() * users.length)]!;
+
+  // Lookup by userName: what an identity provider sends before creating or linking a user.
+  await session.check('userName lookup', async () => {
+    const user = pick();
+    const found = await scim('GET', lookupQuery(user.userName));
+    const body = found.body as { totalResults?: number; Resources?: { id?: string }[] };
+    return found.status === 200 && body.totalResults === 1 && body.Resources?.[0]?.id === user.id;
+  });
+  await session.measure('lookup', 'GET /Users?filter=userName eq', {
+    seconds: settings.seconds,
+    next: () => ({ method: 'GET', path: `/scim/v2${lookupQuery(pick().userName)}` }),
+  });
+
+  // Get by id.
+  await session.check('get by id', async () => {
+    const user = pick();
+    const found = await scim('GET', `/Users/${user.id}`);
+    return found.status === 200 && (found.body as { userName?: string }).userName === user.userName;
+  });
+  await session.measure('get', 'GET /Users/{id}', {
+    seconds: settings.seconds,
+    next: () => ({ method: 'GET', path: `/scim/v2/Users/${pick().id}` }),
+  });
+
+  // PATCH: path-less replaces, as Entra ID sends them: a new givenName, or `active` toggled.
+  const active = new Map<string, boolean>();
+  let patchSequence = 0;
+  await session.measure('patch', 'PATCH /Users/{id}', {
+    seconds: settings.seconds,
+    next: (): BenchRequest => {
+      const user = pick();
+      patchSequence++;
+      let value: Record<string, unknown>;
+      if (patchSequence % 2 === 0) {
+        value = { 'name.givenName': `Given ${patchSequence}` };
+      } else {
+        const next = !(active.get(user.id) ?? true);
+        active.set(user.id, next);
+        value = { active: next };
+      }
+      return {
+        method: 'PATCH',
+        path: `/scim/v2/Users/${user.id}`,
+        body: JSON.stringify({ schemas: [PATCH_SCHEMA], Operations: [{ op: 'replace', value }] }),
+      };
+    },
+  });
+  await session.check('PATCH applied', async () => {
+    const user = pick();
+    const patched = await scim('PATCH', `/Users/${user.id}`, {
+      schemas: [PATCH_SCHEMA],
+      Operations: [{ op: 'replace', value: { 'name.givenName': 'Checked' } }],
+    });
+    const read = await scim('GET', `/Users/${user.id}`);
+    const givenName = (read.body as { name?: { givenName?: string } }).name?.givenName;
+    return patched.status === 200 && read.status === 200 && givenName === 'Checked';
+  });
+
+  // Paging: full walks by startIndex, one request at a time as a provisioning import does.
+  const ids = new Set(users.map((user) => user.id));
+  for (let i = 0; i < settings.walks; i++) {
+    const walk = await session.window(`page walk ${i + 1}`, () =>
+      walkAllPages(scim, 'index', ids, () => server.sample().cpuMs),
+    );
+    walks.push(walk.result);
+    log(
+      `Page walk ${i + 1}: ${number(walk.result.pages)} pages in ${walk.result.seconds.toFixed(2)} s, ` +
+        `first page ${ms(walk.result.firstPageMs)} ms, last page ${ms(walk.result.lastPageMs)} ms, ` +
+        `median ${ms(walk.result.medianPageMs)} ms, slowest ${ms(walk.result.slowestPageMs)} ms`,
+    );
+    if (walk.problem) failures.push(`page walk ${i + 1}: ${walk.problem}`);
+  }
+  const pageCount = Math.ceil(users.length / PAGE_SIZE);
+  await session.measure('pages', `GET /Users random page (count=${PAGE_SIZE})`, {
+    seconds: settings.seconds,
+    next: () => ({
+      method: 'GET',
+      path: `/scim/v2/Users?startIndex=${Math.floor(Math.random() * pageCount) * PAGE_SIZE + 1}&count=${PAGE_SIZE}`,
+    }),
+  });
+
+  await sleep(500);
+  const afterAll = server.sample();
+  log(`RSS after all phases: ${afterAll.rssMiB.toFixed(1)} MiB (peak ${afterAll.hwmMiB.toFixed(1)} MiB)`);
+  return {
+    beforeSeedingMiB: beforeSeeding.rssMiB,
+    afterSeedingMiB: afterSeeding.rssMiB,
+    afterAllMiB: afterAll.rssMiB,
+    peakMiB: afterAll.hwmMiB,
+  };
+}
+
+/** The lookup an identity provider makes before it creates or links a user (relative to /scim/v2). */
+export function lookupQuery(userName: string): string {
+  return `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}&startIndex=1&count=100`;
+}
