@@ -82,6 +82,23 @@ export class ResourceSchema {
       const common = this.common.get(path.attribute);
       if (common) return this.withSub(undefined, false, this.common, common, path.subAttribute);
       index = this.core;
+      if (!index.get(path.attribute)) {
+        // RFC 7644 §3.10 reads an unqualified name in the core schema; a name only one extension
+        // defines is unambiguous, and clients send it so (Entra ID's older jobs: `manager`).
+        const owners = [...this.extensionsByUrn.values()].filter((extension) =>
+          extension.index.get(path.attribute),
+        );
+        if (owners.length === 1) {
+          const owner = owners[0]!;
+          return this.withSub(
+            owner.schema,
+            true,
+            owner.index,
+            owner.index.get(path.attribute)!,
+            path.subAttribute,
+          );
+        }
+      }
     }
     const attribute = index.get(path.attribute);
     if (!attribute) return undefined;
