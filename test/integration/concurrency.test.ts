@@ -84,7 +84,10 @@ describe.each(DIALECTS)('concurrency (%s)', (dialect) => {
     const logons = (list.body.Resources as { userName: string }[]).map((user) => user.userName).sort();
     expect(logons).toEqual(Array.from({ length: 20 }, (_, i) => `parallel.${i}@okta.local`).sort());
 
-    const stored = await harness.roster.services.store.listUsers(site.id, { start: { index: 1 }, count: 100 });
+    const stored = await harness.roster.services.store.listUsers(site.id, {
+      start: { index: 1 },
+      count: 100,
+    });
     expect(stored.totalResults).toBe(20);
   });
 
