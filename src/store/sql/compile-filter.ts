@@ -70,16 +70,24 @@ const EMAILS_FROM = 'user_emails e';
 const EMAILS_JOIN = sql('e.site_id = u.site_id AND e.user_id = u.id');
 
 /**
- * Compiles a bound User filter into one SQL expression over `users u`. Multi-valued attributes
- * are answered by the database: `emails` through its indexed side table, every other list through
+ * What the filter compiler needs to know of one resource table: how to read a singular attribute,
+ * and which multi-valued attributes live in tables of their own. Everything else is JSON.
+ */
+export interface FilterTable {
+  /** The table's alias and its JSON column, e.g. `u` and `u.resource`. */
+  readonly resourceColumn: string;
+  source(attribute: BoundAttribute, dialect: Dialect): ValueSource;
+  /** A multi-valued attribute answered from its own table, or undefined to read the JSON array. */
+  list?(path: readonly string[], element: BoundElementFilter, dialect: Dialect): SqlExpression | undefined;
+}
+
+/**
+ * Compiles a bound filter into one SQL expression over a resource table. Multi-valued attributes
+ * are answered by the database: from their own tables where the table says so, otherwise through
  * the dialect's JSON array functions. Every comparison is written so that it is never NULL, which
  * keeps `not (…)` exact under SQL's three-valued logic.
- *
- * Given the site, an emails test that fixes the value (`emails.value eq`, Entra's
- * `emails[type eq "work"].value eq`) is a set of user ids read from the side table's value index:
- * a correlated EXISTS would make SQLite walk every user of the site and probe the index per row.
  */
-export function compileUserFilter(filter: BoundFilter, dialect: Dialect, siteId?: string): SqlExpression {
+export function compileFilter(filter: BoundFilter, table: FilterTable, dialect: Dialect): SqlExpression {
   let aliases = 0;
   const compile = (node: BoundFilter): SqlExpression => {
     switch (node.kind) {
@@ -92,48 +100,15 @@ export function compileUserFilter(filter: BoundFilter, dialect: Dialect, siteId?
       case 'constant':
         return constant(node.value);
       case 'hasSchema':
-        return isNotNull(sql(dialect.jsonKey('u.resource', node.urn)));
+        return isNotNull(sql(dialect.jsonKey(table.resourceColumn, node.urn)));
       case 'test':
-        return compileTest(userSource(node.attribute, dialect), node.attribute, node.test, dialect);
+        return compileTest(table.source(node.attribute, dialect), node.attribute, node.test, dialect);
       case 'any': {
-        // `groups` is read-only and derived from memberships: it lives in group_members, not in the JSON.
-        if (node.list.path.length === 1 && node.list.path[0] === 'groups') {
-          return exists(
-            GROUPS_FROM,
-            and(
-              GROUPS_JOIN,
-              compileElement(node.element, (key) => groupMembershipSource(key), dialect),
-            ),
-          );
-        }
-        // The side table keeps an absent `primary` as false; a test of it reads the JSON instead.
-        if (node.list.path.length === 1 && node.list.path[0] === 'emails' && !readsPrimary(node.element)) {
-          if (siteId !== undefined && fixesValue(node.element)) {
-            return inSubquery(
-              sql('u.id'),
-              'e.user_id',
-              EMAILS_FROM,
-              and(
-                compare(sql('e.site_id'), '=', param(siteId)),
-                compileElement(node.element, (key) => emailSource(key), dialect),
-              ),
-            );
-          }
-          // The site as a constant too: under an `or` PostgreSQL may run this as one hashed pass
-          // over user_emails, and the constant keeps that pass inside the site's index range.
-          return exists(
-            EMAILS_FROM,
-            and(
-              EMAILS_JOIN,
-              ...(siteId !== undefined ? [compare(sql('e.site_id'), '=', param(siteId))] : []),
-              compileElement(node.element, (key) => emailSource(key), dialect),
-            ),
-          );
-        }
+        const own = table.list?.(node.list.path, node.element, dialect);
+        if (own) return own;
         const alias = `j${aliases++}`;
-        const from = dialect.jsonElements('u.resource', node.list.path, alias);
         return exists(
-          from,
+          dialect.jsonElements(table.resourceColumn, node.list.path, alias),
           compileElement(
             node.element,
             (key) => ({ expression: dialect.elementValue(alias, key), json: true }),
@@ -144,6 +119,51 @@ export function compileUserFilter(filter: BoundFilter, dialect: Dialect, siteId?
     }
   };
   return compile(filter);
+}
+
+/**
+ * The users table. `emails` is answered from its indexed side table; given the site, a test that
+ * fixes the value (`emails.value eq`, Entra's `emails[type eq "work"].value eq`) is a set of user
+ * ids read from the value index (a correlated EXISTS would make SQLite walk every user of the site
+ * and probe the index per row). `groups` is read-only and lives in the memberships.
+ */
+export function usersTable(siteId?: string): FilterTable {
+  return {
+    resourceColumn: 'u.resource',
+    source: userSource,
+    list(path, element, dialect) {
+      if (path.length !== 1) return undefined;
+      if (path[0] === 'groups') {
+        return exists(GROUPS_FROM, and(GROUPS_JOIN, compileElement(element, groupMembershipSource, dialect)));
+      }
+      // The side table keeps an absent `primary` as false; a test of it reads the JSON instead.
+      if (path[0] !== 'emails' || readsPrimary(element)) return undefined;
+      const condition = compileElement(element, emailSource, dialect);
+      if (siteId !== undefined && fixesValue(element)) {
+        return inSubquery(
+          sql('u.id'),
+          'e.user_id',
+          EMAILS_FROM,
+          and(compare(sql('e.site_id'), '=', param(siteId)), condition),
+        );
+      }
+      // The site as a constant too: under an `or` PostgreSQL may run this as one hashed pass over
+      // user_emails, and the constant keeps that pass inside the site's index range.
+      return exists(
+        EMAILS_FROM,
+        and(
+          EMAILS_JOIN,
+          ...(siteId !== undefined ? [compare(sql('e.site_id'), '=', param(siteId))] : []),
+          condition,
+        ),
+      );
+    },
+  };
+}
+
+/** A bound User filter as one SQL expression over `users u`. */
+export function compileUserFilter(filter: BoundFilter, dialect: Dialect, siteId?: string): SqlExpression {
+  return compileFilter(filter, usersTable(siteId), dialect);
 }
 
 /** Whether an element filter tests `primary`, which the emails side table cannot tell absent from false. */
