@@ -11,12 +11,14 @@
  * (sqlite,postgres), BENCH_CONNECTIONS (16), BENCH_WALKS (3), BENCH_CPU_PROF (1 to profile the
  * server), BENCH_POSTGRES_URL (else ROSTER_TEST_POSTGRES_URL, else
  * postgres://postgres@127.0.0.1:5432/test), BENCH_NOTE (a line printed above the tables).
- * ROSTER_SQLITE_SYNCHRONOUS and ROSTER_PG_POOL_SIZE pass through to the server.
+ * ROSTER_SQLITE_SYNCHRONOUS and ROSTER_PG_POOL_SIZE pass through to the server. BENCH_GROUPS=1 adds
+ * the groups scenario (bench/groups.ts; alone: dist/bench/groups-run.js).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { benchCrud } from './crud.js';
+import { benchGroups, groupsEnabled, type GroupsResult, readGroupSettings, reportGroups } from './groups.js';
 import { benchQuery } from './query.js';
 import {
   type BenchResults,
@@ -56,6 +58,12 @@ async function main(): Promise<number> {
       if (scenario === 'crud') results.push(await benchCrud(dialect, settings));
       else query.push(await benchQuery(dialect, settings));
     }
+  }
+
+  const groups: GroupsResult[] = [];
+  if (groupsEnabled(process.env)) {
+    const groupSettings = readGroupSettings(process.env);
+    for (const dialect of settings.dialects) groups.push(await benchGroups(dialect, settings, groupSettings));
   }
 
   const all = [...results, ...query];
@@ -101,6 +109,8 @@ async function main(): Promise<number> {
     if (result.dialect === 'sqlite') reportCrudTargets(result);
   }
   for (const result of query) reportQueryTargets(result);
+  reportGroups(groups);
+  const groupsOk = groups.every((result) => result.failures.length === 0);
   for (const [scenario, list] of [
     ['crud', results],
     ['query', query],
@@ -109,8 +119,8 @@ async function main(): Promise<number> {
       for (const failure of result.failures) log(`FAILED (${scenario}, ${result.engine}): ${failure}`);
     }
   }
-  if (!bench.ok) log('The bench FAILED: figures from a run with errors are not valid.');
-  return bench.ok ? 0 : 1;
+  if (!bench.ok || !groupsOk) log('The bench FAILED: figures from a run with errors are not valid.');
+  return bench.ok && groupsOk ? 0 : 1;
 }
 
 process.once('SIGINT', () => {

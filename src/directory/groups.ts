@@ -453,7 +453,7 @@ function splitMembers(operation: PatchOperation): { steps: MemberStep[]; rest?: 
   return Object.keys(others).length > 0 ? { steps, rest: { ...operation, value: others } } : { steps };
 }
 
-/** Member references from `[{value, display}]`, a single object, or bare ids. */
+/** Member references from `[{value}]`, a single object, or bare ids. */
 function memberReferences(value: ScimValue | undefined): MemberReference[] {
   if (value === undefined || value === null) return [];
   const items = Array.isArray(value) ? value : [value];
@@ -469,9 +469,8 @@ function memberReferences(value: ScimValue | undefined): MemberReference[] {
     if (typeof id !== 'string' && typeof id !== 'number') {
       throw ScimError.invalidValue('Each member needs a "value": the id of a user or group.');
     }
-    const displayKey = Object.keys(item).find((candidate) => candidate.toLowerCase() === 'display');
-    const display = displayKey === undefined ? undefined : item[displayKey];
-    references.push({ id: String(id), ...(typeof display === 'string' ? { display } : {}) });
+    // `display` is readOnly (the Group schema): the server fills it in, as it does for POST and PUT.
+    references.push({ id: String(id) });
   }
   return references;
 }
@@ -546,7 +545,7 @@ function describe(summary: MembershipSummary, ignored: readonly string[]): strin
   if (summary.skipped.length > 0) {
     const listed = summary.skipped.slice(0, LISTED_MEMBERS).join(', ');
     parts.push(
-      `Skipped ${summary.skipped.length} member id${summary.skipped.length === 1 ? '' : 's'} that name no user or group: ${listed}${summary.skipped.length > LISTED_MEMBERS ? ', …' : ''}.`,
+      `Skipped ${summary.skipped.length} member id${summary.skipped.length === 1 ? ' that names' : 's that name'} no user or group: ${listed}${summary.skipped.length > LISTED_MEMBERS ? ', …' : ''}.`,
     );
   }
   if (ignored.length > 0) parts.push(`Ignored attributes no schema defines: ${ignored.join(', ')}.`);

@@ -239,8 +239,10 @@ export class UserService {
             changes: existing.active ? [{ field: 'active', before: true, after: false }] : null,
           }),
         );
-        // RFC 7644 §3.6: a deleted user is no longer a member of any group.
-        await tx.removeFromAllGroups(context.site.id, id);
+        // RFC 7644 §3.6: a deleted user is no longer a member of any group, and what those groups
+        // granted goes with the memberships (a user provisioned again starts from its own privilege).
+        const leftGroups = await tx.removeFromAllGroups(context.site.id, id);
+        if (leftGroups.length > 0) await tx.recomputePrivileges(context.site.id, { ids: [id] });
         await tx.adjustUserCount(context.site.id, -1);
       }),
     );

@@ -138,17 +138,20 @@ export class GroupOperations {
     const r = this.dialect.jsonParameterElements('r');
     const id = this.dialect.elementValue('r', 'id');
     const display = this.dialect.elementValue('r', 'display');
+    // CROSS JOIN keeps the named ids as SQLite's outer loop, each probing the primary key: with a
+    // plain JOIN SQLite scanned the whole site's users once per id named (16 s for 1,000 ids at
+    // 50,000 users). PostgreSQL plans it as any inner join.
     const addedUsers = await this.sql.all<{ member_id: string; display: string | null }>(
       `INSERT INTO group_members (site_id, group_id, member_id, member_type, display) ` +
         `SELECT ?, ?, u.id, 'User', COALESCE(MAX(${display}), u.logon) FROM ${r} ` +
-        `JOIN users u ON u.site_id = ? AND u.id = ${id} AND u.deleted_at IS NULL GROUP BY u.id, u.logon ` +
+        `CROSS JOIN users u WHERE u.site_id = ? AND u.id = ${id} AND u.deleted_at IS NULL GROUP BY u.id, u.logon ` +
         'ON CONFLICT (site_id, group_id, member_id) DO NOTHING RETURNING member_id, display',
       [siteId, groupId, records, siteId],
     );
     const addedGroups = await this.sql.all<{ member_id: string; display: string | null }>(
       `INSERT INTO group_members (site_id, group_id, member_id, member_type, display) ` +
         `SELECT ?, ?, g.id, 'Group', COALESCE(MAX(${display}), g.display_name) FROM ${r} ` +
-        `JOIN groups g ON g.site_id = ? AND g.id = ${id} AND g.id <> ? GROUP BY g.id, g.display_name ` +
+        `CROSS JOIN groups g WHERE g.site_id = ? AND g.id = ${id} AND g.id <> ? GROUP BY g.id, g.display_name ` +
         'ON CONFLICT (site_id, group_id, member_id) DO NOTHING RETURNING member_id, display',
       [siteId, groupId, records, siteId, groupId],
     );
