@@ -113,7 +113,7 @@ class RecordingDatabase implements SqlDatabase {
 }
 
 const PLAIN_INSERT = /^(INSERT INTO \w+ \([^)]*\) VALUES )(\(\?(?:, \?)*\))$/;
-const COUNTER_UPSERT = /^INSERT INTO user_counts \(site_id, visible\) VALUES \(\?, \?\) ON CONFLICT/;
+const COUNTER_UPSERT = /^INSERT INTO resource_counts \(site_id, resource_type, shard, visible\) VALUES \(\?, \?, \?, \?\) ON CONFLICT/;
 
 /**
  * Runs recorded statements in one transaction: each plain INSERT text as multi-row INSERTs, in the
@@ -128,7 +128,7 @@ async function writeGrouped(database: SqlDatabase, statements: readonly Statemen
   for (const statement of statements) {
     if (COUNTER_UPSERT.test(statement.sql)) {
       counterSql = statement.sql;
-      const [site, delta] = statement.params as [string, number];
+      const [site, , , delta] = statement.params as [string, string, number, number];
       counters.set(site, (counters.get(site) ?? 0) + delta);
       continue;
     }
@@ -151,6 +151,6 @@ async function writeGrouped(database: SqlDatabase, statements: readonly Statemen
         await tx.run(`${head}${Array.from(chunk, () => tuple).join(', ')}`, chunk.flat());
       }
     }
-    for (const [site, delta] of counters) await tx.run(counterSql!, [site, delta]);
+    for (const [site, delta] of counters) await tx.run(counterSql!, [site, 'User', 0, delta]);
   });
 }

@@ -9,6 +9,7 @@ import type {
 } from '../store.js';
 import type { SqlExecutor } from './connection.js';
 import type { Dialect } from './dialect.js';
+import { adjustResourceCount, resourceCount } from './resource-counts.js';
 
 export interface GroupRow {
   site_id: string;
@@ -110,20 +111,12 @@ export class GroupOperations {
     return row && toGroup(row);
   }
 
-  async adjustCount(siteId: string, delta: number): Promise<void> {
-    await this.sql.run(
-      'INSERT INTO group_counts (site_id, visible) VALUES (?, ?) ' +
-        'ON CONFLICT (site_id) DO UPDATE SET visible = group_counts.visible + excluded.visible',
-      [siteId, delta],
-    );
+  adjustCount(siteId: string, delta: number): Promise<void> {
+    return adjustResourceCount(this.sql, siteId, 'Group', delta);
   }
 
-  async countVisible(siteId: string): Promise<number> {
-    const row = await this.sql.get<{ visible: number }>(
-      'SELECT visible FROM group_counts WHERE site_id = ?',
-      [siteId],
-    );
-    return Number(row?.visible ?? 0);
+  countVisible(siteId: string): Promise<number> {
+    return resourceCount(this.sql, siteId, 'Group');
   }
 
   async addMembers(

@@ -23,6 +23,7 @@ import type {
   WalkMark,
 } from '../store.js';
 import { buildUserList } from './list-users.js';
+import { adjustResourceCount, resourceCount } from './resource-counts.js';
 import { buildGroupList } from './list-groups.js';
 import { GROUP_COLUMNS, GroupOperations, type GroupRow, toGroup } from './group-operations.js';
 import type { SqlFragment } from './sql-expression.js';
@@ -314,13 +315,8 @@ class SqlOperations implements StoreOperations {
 
   /** Unfiltered SCIM lists read the count kept up to date by every write; anything else counts. */
   private async countUsers(siteId: string, query: UserListQuery, where: SqlFragment): Promise<number> {
-    if (!query.filter && !query.activeOnly && !query.includeDeleted) {
-      const row = await this.sql.get<{ visible: number }>(
-        'SELECT visible FROM user_counts WHERE site_id = ?',
-        [siteId],
-      );
-      return Number(row?.visible ?? 0);
-    }
+    if (!query.filter && !query.activeOnly && !query.includeDeleted)
+      return resourceCount(this.sql, siteId, 'User');
     const row = await this.sql.get<{ total: number }>(
       `SELECT COUNT(*) AS total FROM users u WHERE ${where.text}`,
       [...where.values],
@@ -328,12 +324,8 @@ class SqlOperations implements StoreOperations {
     return Number(row?.total ?? 0);
   }
 
-  async adjustUserCount(siteId: string, delta: number): Promise<void> {
-    await this.sql.run(
-      'INSERT INTO user_counts (site_id, visible) VALUES (?, ?) ' +
-        'ON CONFLICT (site_id) DO UPDATE SET visible = user_counts.visible + excluded.visible',
-      [siteId, delta],
-    );
+  adjustUserCount(siteId: string, delta: number): Promise<void> {
+    return adjustResourceCount(this.sql, siteId, 'User', delta);
   }
 
   async findWalkMark(

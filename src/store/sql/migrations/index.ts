@@ -4,6 +4,7 @@ import { init } from './0001-init.js';
 import { listing } from './0002-listing.js';
 import { lookupOrder } from './0003-lookup-order.js';
 import { groups } from './0004-groups.js';
+import { countShards } from './0005-count-shards.js';
 
 /** A numbered, forward-only schema change. Once a migration lands it is never edited. */
 export interface Migration {
@@ -12,7 +13,7 @@ export interface Migration {
   readonly sql: (types: DialectTypes) => string;
 }
 
-export const migrations: readonly Migration[] = [init, listing, lookupOrder, groups];
+export const migrations: readonly Migration[] = [init, listing, lookupOrder, groups, countShards];
 
 /**
  * Applies the migrations this database has not seen, in order, in one transaction that first takes
