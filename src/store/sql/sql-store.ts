@@ -293,8 +293,14 @@ class SqlOperations implements StoreOperations {
 
   async listUsers(siteId: string, query: UserListQuery): Promise<UserPage> {
     const list = buildUserList(siteId, query, this.dialect);
-    const totalResults = await this.countUsers(siteId, query, list.where);
-    if (query.count <= 0) return { totalResults, users: [], positions: [], more: false };
+    if (query.count <= 0) {
+      return {
+        totalResults: await this.countUsers(siteId, query, list.where),
+        users: [],
+        positions: [],
+        more: false,
+      };
+    }
     // One row more than asked tells whether the walk goes on.
     const limit = this.dialect.limitOffset(query.count + 1, list.offset);
     const rows = await this.sql.all<UserRow & { sort_key: unknown }>(
@@ -306,7 +312,10 @@ class SqlOperations implements StoreOperations {
     const page = more ? rows.slice(0, query.count) : rows;
     if (list.reversed) page.reverse();
     return {
-      totalResults,
+      // A first page with nothing after it is the whole list: a lookup needs no count of its own.
+      totalResults: coversAll(query.start, more)
+        ? page.length
+        : await this.countUsers(siteId, query, list.where),
       users: page.map((row) => toUser(row, this.dialect)),
       positions: page.map((row) => ({ key: sortKeyOf(row.sort_key, query.sort?.kind), id: row.id })),
       more,
@@ -421,17 +430,15 @@ class SqlOperations implements StoreOperations {
   }
   async listGroups(siteId: string, query: GroupListQuery): Promise<GroupPage> {
     const list = buildGroupList(siteId, query, this.dialect);
-    let totalResults: number;
-    if (query.filter) {
+    const count = async (): Promise<number> => {
+      if (!query.filter) return this.groups.countVisible(siteId);
       const row = await this.sql.get<{ total: number }>(
         `SELECT COUNT(*) AS total FROM groups g WHERE ${list.where.text}`,
         [...list.where.values],
       );
-      totalResults = Number(row?.total ?? 0);
-    } else {
-      totalResults = await this.groups.countVisible(siteId);
-    }
-    if (query.count <= 0) return { totalResults, groups: [], positions: [], more: false };
+      return Number(row?.total ?? 0);
+    };
+    if (query.count <= 0) return { totalResults: await count(), groups: [], positions: [], more: false };
     const limit = this.dialect.limitOffset(query.count + 1, list.offset);
     const rows = await this.sql.all<GroupRow & { sort_key: unknown }>(
       `SELECT ${GROUP_COLUMNS}, ${list.sortKey} AS sort_key FROM groups g WHERE ${list.pageWhere.text} ORDER BY ${list.orderBy} ${limit.text}`,
@@ -440,6 +447,7 @@ class SqlOperations implements StoreOperations {
     const more = rows.length > query.count;
     const page = more ? rows.slice(0, query.count) : rows;
     if (list.reversed) page.reverse();
+    const totalResults = coversAll(query.start, more) ? page.length : await count();
     return {
       totalResults,
       groups: page.map(toGroup),
@@ -665,6 +673,11 @@ function sameEmails(a: UserRecord['emails'], b: UserRecord['emails']): boolean {
         email.display === b[i]!.display,
     )
   );
+}
+
+/** Whether a page read from the first row with nothing after it holds the whole list. */
+function coversAll(start: UserListQuery['start'], more: boolean): boolean {
+  return 'index' in start && start.index <= 1 && !more;
 }
 
 /** A row's sort key back in the type it is compared as (SQLite returns booleans as 0/1). */
