@@ -113,7 +113,8 @@ class RecordingDatabase implements SqlDatabase {
 }
 
 const PLAIN_INSERT = /^(INSERT INTO \w+ \([^)]*\) VALUES )(\(\?(?:, \?)*\))$/;
-const COUNTER_UPSERT = /^INSERT INTO resource_counts \(site_id, resource_type, shard, visible\) VALUES \(\?, \?, \?, \?\) ON CONFLICT/;
+const COUNTER_UPSERT =
+  /^INSERT INTO resource_counts \(site_id, resource_type, shard, visible\) VALUES \(\?, \?, \?, \?\) ON CONFLICT/;
 
 /**
  * Runs recorded statements in one transaction: each plain INSERT text as multi-row INSERTs, in the
