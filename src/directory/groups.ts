@@ -18,7 +18,7 @@ import type {
 } from '../store/store.js';
 import { newId } from './ids.js';
 import { type ListRequest, type ListResult, Pager } from './paging.js';
-import { provisioningEvent } from './provisioning-log.js';
+import { provisioningEvent, recordingRefusals } from './provisioning-log.js';
 import type { UserContext } from './users.js';
 
 const RESOURCE_TYPE = 'Group';
@@ -376,31 +376,19 @@ export class GroupService {
     };
   }
 
-  /** Runs a write; when it is refused, records the refusal in the provisioning log and rethrows. */
-  private async logged<T>(
+  /** Runs a write; a refusal is recorded in the provisioning log. */
+  private logged<T>(
     context: UserContext,
     operation: string,
     id: string | undefined,
     work: () => Promise<T>,
   ): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      const scimError = error instanceof ScimError ? error : undefined;
-      await this.store
-        .appendEvent(
-          provisioningEvent(context.actor, {
-            operation,
-            resourceType: RESOURCE_TYPE,
-            resourceId: id ?? null,
-            outcome: 'failure',
-            httpStatus: scimError?.status ?? 500,
-            detail: scimError?.detail ?? 'Internal error.',
-          }),
-        )
-        .catch(() => undefined);
-      throw error;
-    }
+    return recordingRefusals(
+      this.store,
+      context.actor,
+      { operation, resourceType: RESOURCE_TYPE, resourceId: id },
+      work,
+    );
   }
 }
 

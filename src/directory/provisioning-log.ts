@@ -1,5 +1,6 @@
+import { ScimError } from '../scim/errors.js';
 import type { ScimObject, ScimValue } from '../scim/resource.js';
-import type { FieldChange, ProvisioningEvent } from '../store/store.js';
+import type { FieldChange, ProvisioningEvent, Store } from '../store/store.js';
 import { newId } from './ids.js';
 
 /** Who is acting, on which site, for which request: carried from the edge into every write. */
@@ -38,6 +39,44 @@ export function provisioningEvent(actor: Actor, fields: EventFields): Provisioni
     changes: fields.changes && fields.changes.length > 0 ? fields.changes : null,
     detail: fields.detail ?? null,
   };
+}
+
+/**
+ * Runs a write; when it is refused, records the refusal in the provisioning log and rethrows. The
+ * write's own transaction has rolled back by then, so the refusal is a small write of its own.
+ * `logon` names the resource the refusal concerns, when it exists.
+ */
+export async function recordingRefusals<T>(
+  store: Pick<Store, 'appendEvent'>,
+  actor: Actor,
+  target: {
+    readonly operation: string;
+    readonly resourceType: string;
+    readonly resourceId?: string | undefined;
+    readonly logon?: () => Promise<string | null>;
+  },
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const scimError = error instanceof ScimError ? error : undefined;
+    const logon = target.logon ? await target.logon().catch(() => null) : null;
+    await store
+      .appendEvent(
+        provisioningEvent(actor, {
+          operation: target.operation,
+          resourceType: target.resourceType,
+          resourceId: target.resourceId ?? null,
+          logon,
+          outcome: 'failure',
+          httpStatus: scimError?.status ?? 500,
+          detail: scimError?.detail ?? 'Internal error.',
+        }),
+      )
+      .catch(() => undefined);
+    throw error;
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import type { FieldChange, SiteRecord, Store, StoreOperations, UserRecord } from
 import { DEFAULT_CURSOR_TIMEOUT_MS, type ListRequest, type ListResult, Pager } from './paging.js';
 import { newId } from './ids.js';
 import { describePolicy, passwordViolations } from './password-policy.js';
-import { type Actor, diffResources, provisioningEvent } from './provisioning-log.js';
+import { type Actor, diffResources, provisioningEvent, recordingRefusals } from './provisioning-log.js';
 import { isValidTimeZone } from './time-zones.js';
 import { userVersion } from './user-view.js';
 import { type TagCondition, tagMatches } from '../scim/etag.js';
@@ -363,33 +363,24 @@ export class UserService {
     }
   }
 
-  /** Runs a write; when it is refused, records the refusal in the provisioning log and rethrows. */
-  private async logged<T>(
+  /** Runs a write; a refusal is recorded in the provisioning log, naming the user when it exists. */
+  private logged<T>(
     context: UserContext,
     operation: string,
     id: string | undefined,
     work: () => Promise<T>,
   ): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      const scimError = error instanceof ScimError ? error : undefined;
-      const existing = id ? await this.store.getUser(context.site.id, id).catch(() => undefined) : undefined;
-      await this.store
-        .appendEvent(
-          provisioningEvent(context.actor, {
-            operation,
-            resourceType: RESOURCE_TYPE,
-            resourceId: existing ? id : (id ?? null),
-            logon: existing?.logon ?? null,
-            outcome: 'failure',
-            httpStatus: scimError?.status ?? 500,
-            detail: scimError?.detail ?? 'Internal error.',
-          }),
-        )
-        .catch(() => undefined);
-      throw error;
-    }
+    return recordingRefusals(
+      this.store,
+      context.actor,
+      {
+        operation,
+        resourceType: RESOURCE_TYPE,
+        resourceId: id,
+        ...(id ? { logon: async () => (await this.store.getUser(context.site.id, id))?.logon ?? null } : {}),
+      },
+      work,
+    );
   }
 }
 
