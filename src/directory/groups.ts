@@ -7,7 +7,7 @@ import { matchesElement } from '../scim/filter/evaluate.js';
 import { applyPatch, type PatchOperation, parsePatchRequest } from '../scim/patch/apply.js';
 import { isObject, normalizeResource, type ScimObject, type ScimValue } from '../scim/resource.js';
 import type { ResourceSchema } from '../scim/schema/registry.js';
-import { UniqueViolation } from '../store/sql/connection.js';
+import { UniqueViolation } from '../store/store.js';
 import type {
   FieldChange,
   GroupMember,

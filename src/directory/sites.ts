@@ -1,5 +1,5 @@
 import type { PasswordPolicy, SiteRecord, SiteSettings, Store } from '../store/store.js';
-import { UniqueViolation } from '../store/sql/connection.js';
+import { UniqueViolation } from '../store/store.js';
 import { newId } from './ids.js';
 import { DEFAULT_PASSWORD_POLICY } from './password-policy.js';
 

@@ -1,8 +1,6 @@
 import { ScimError } from './errors.js';
 import { isObject } from './resource.js';
 
-export const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
-
 /** The query of a list: from GET parameters or a POST `/.search` body, as text (RFC 7644 §3.4.2, §3.4.3). */
 export interface SearchParameters {
   readonly filter?: string;

@@ -202,14 +202,11 @@ export interface GroupPage {
 export interface StoreOperations {
   insertSite(site: SiteRecord): Promise<void>;
   getSiteBySlug(slug: string): Promise<SiteRecord | undefined>;
-  getSiteById(id: string): Promise<SiteRecord | undefined>;
   listSites(): Promise<SiteRecord[]>;
   updateSiteSettings(siteId: string, settings: SiteSettings): Promise<void>;
 
   insertToken(token: TokenRecord): Promise<void>;
-  /** The only lookup that spans sites: a token decides its site. */
-  findTokenByHash(tokenHash: string): Promise<TokenRecord | undefined>;
-  /** The token and its site in one query: this runs on every SCIM request. */
+  /** The token and its site in one query: the only lookup that spans sites, run on every SCIM request. */
   findTokenWithSite(tokenHash: string): Promise<{ token: TokenRecord; site: SiteRecord } | undefined>;
   getTokenById(id: string): Promise<TokenRecord | undefined>;
   listTokens(siteId: string): Promise<TokenRecord[]>;
@@ -285,4 +282,12 @@ export interface StoreOperations {
 export interface Store extends StoreOperations {
   transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** A write broke a uniqueness rule (a Logon or a group name taken); drivers translate their own errors to it. */
+export class UniqueViolation extends Error {
+  constructor(readonly constraint: string | undefined) {
+    super(`unique constraint violated${constraint ? `: ${constraint}` : ''}`);
+    this.name = 'UniqueViolation';
+  }
 }

@@ -8,7 +8,7 @@ import { userResourceSchema } from '../../src/scim/schema/resource-types.js';
 import type { SqlValue } from '../../src/store/sql/connection.js';
 import { dialects } from '../../src/store/sql/dialect.js';
 import { buildUserList } from '../../src/store/sql/list-users.js';
-import { emailsOf } from '../../src/store/sql/sql-store.js';
+import { emailsOf } from '../../src/store/user-emails.js';
 import type { ListPosition, UserListQuery, UserRecord } from '../../src/store/store.js';
 import { withRawDatabase } from '../helpers/raw-database.js';
 import { DIALECTS, startTestRoster, type DialectName, type TestRoster } from '../helpers/roster.js';

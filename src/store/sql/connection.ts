@@ -31,10 +31,4 @@ export interface SqlDatabase extends SqlExecutor {
   close(): Promise<void>;
 }
 
-/** A unique-constraint violation, translated from either driver's own error. */
-export class UniqueViolation extends Error {
-  constructor(readonly constraint: string | undefined) {
-    super(`unique constraint violated${constraint ? `: ${constraint}` : ''}`);
-    this.name = 'UniqueViolation';
-  }
-}
+export { UniqueViolation } from '../store.js';

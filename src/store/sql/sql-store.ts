@@ -18,11 +18,11 @@ import type {
   GroupRecord,
   MemberReference,
   MembershipChange,
-  UserEmail,
   ListPosition,
   WalkMark,
 } from '../store.js';
 import { buildUserList } from './list-users.js';
+import { emailsOf } from '../user-emails.js';
 import { adjustResourceCount, resourceCount } from './resource-counts.js';
 import { buildGroupList } from './list-groups.js';
 import { GROUP_COLUMNS, GroupOperations, type GroupRow, toGroup } from './group-operations.js';
@@ -117,11 +117,6 @@ class SqlOperations implements StoreOperations {
     return row && toSite(row);
   }
 
-  async getSiteById(id: string): Promise<SiteRecord | undefined> {
-    const row = await this.sql.get<SiteRow>('SELECT * FROM sites WHERE id = ?', [id]);
-    return row && toSite(row);
-  }
-
   async listSites(): Promise<SiteRecord[]> {
     return (await this.sql.all<SiteRow>('SELECT * FROM sites ORDER BY created_at, id')).map(toSite);
   }
@@ -148,11 +143,6 @@ class SqlOperations implements StoreOperations {
         token.lastUsedAt,
       ],
     );
-  }
-
-  async findTokenByHash(tokenHash: string): Promise<TokenRecord | undefined> {
-    const row = await this.sql.get<TokenRow>('SELECT * FROM access_tokens WHERE token_hash = ?', [tokenHash]);
-    return row && toToken(row);
   }
 
   async findTokenWithSite(tokenHash: string): Promise<{ token: TokenRecord; site: SiteRecord } | undefined> {
@@ -642,24 +632,6 @@ function toUser(row: UserRow, dialect: Dialect): UserRecord {
     updatedAt: Number(row.updated_at),
     deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
   };
-}
-
-/** The emails of a stored SCIM resource, in order. */
-export function emailsOf(resource: ScimObject): UserEmail[] {
-  const emails = resource.emails;
-  if (!Array.isArray(emails)) return [];
-  const result: UserEmail[] = [];
-  for (const email of emails) {
-    if (typeof email !== 'object' || email === null || Array.isArray(email)) continue;
-    if (typeof email.value !== 'string') continue;
-    result.push({
-      value: email.value,
-      type: typeof email.type === 'string' ? email.type : null,
-      primary: email.primary === true,
-      display: typeof email.display === 'string' ? email.display : null,
-    });
-  }
-  return result;
 }
 
 function sameEmails(a: UserRecord['emails'], b: UserRecord['emails']): boolean {
