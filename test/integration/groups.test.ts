@@ -49,6 +49,11 @@ function expectError(response: ScimResponse, status: number, scimType?: string):
   expect(response.body.detail.length).toBeGreaterThan(0);
 }
 
+const PATCH_RENAME_ONE = {
+  schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+  Operations: [{ op: 'replace', path: 'displayName', value: 'One renamed' }],
+};
+
 describe.each(DIALECTS)('groups (%s)', (dialect) => {
   let harness: TestRoster;
   beforeAll(async () => {
@@ -853,12 +858,19 @@ describe.each(DIALECTS)('groups (%s)', (dialect) => {
     const [a, b] = await newUsers(site, 2);
     const one = await newGroup(site, 'One', [a!, b!]);
     const two = await newGroup(site, 'Two', [a!]);
+    const versionBefore = (await site.scim('GET', `/Groups/${one.id}`)).body.meta.version;
     const deleted = await site.scim('DELETE', `/Users/${a}`);
     expect(deleted.status, deleted.raw).toBe(204);
     expect(await stored(site, one.id)).toEqual([b]);
     expect(await stored(site, two.id)).toEqual([]);
     const read = await site.scim('GET', `/Groups/${one.id}`);
     expect(valuesOf(read.body.members)).toEqual([b]);
+    // Its member list changed, so its version did: an If-Match with the old one is stale.
+    expect(read.body.meta.version).not.toBe(versionBefore);
+    const stale = await site.scim('PATCH', `/Groups/${one.id}`, PATCH_RENAME_ONE, {
+      'if-match': versionBefore,
+    });
+    expect(stale.status, stale.raw).toBe(412);
     const filtered = await site.scim('GET', filterPath('Groups', `members[value eq "${a}"]`));
     expect(filtered.body.totalResults).toBe(0);
 

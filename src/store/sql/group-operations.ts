@@ -89,8 +89,8 @@ export class GroupOperations {
   }
 
   async delete(siteId: string, id: string): Promise<void> {
-    // Memberships in other groups that name this group go too; its own go by the foreign key.
-    await this.sql.run('DELETE FROM group_members WHERE site_id = ? AND member_id = ?', [siteId, id]);
+    // Memberships in other groups that name this group go too (and those groups get a new version).
+    await this.removeFromAllGroups(siteId, id);
     await this.sql.run('DELETE FROM group_members WHERE site_id = ? AND group_id = ?', [siteId, id]);
     await this.sql.run('DELETE FROM groups WHERE site_id = ? AND id = ?', [siteId, id]);
   }
@@ -227,7 +227,16 @@ export class GroupOperations {
       'DELETE FROM group_members WHERE site_id = ? AND member_id = ? RETURNING group_id',
       [siteId, memberId],
     );
-    return rows.map((row) => row.group_id);
+    const groupIds = rows.map((row) => row.group_id);
+    if (groupIds.length > 0) {
+      // Those groups' member lists changed: their versions (ETags) change with them.
+      await this.sql.run(
+        `UPDATE groups SET version = version + 1, updated_at = ? WHERE site_id = ? AND id IN ` +
+          `(SELECT ${this.dialect.elementValue('r', undefined)} FROM ${this.dialect.jsonParameterElements('r')})`,
+        [Date.now(), siteId, JSON.stringify(groupIds)],
+      );
+    }
+    return groupIds;
   }
 
   async recomputePrivileges(
