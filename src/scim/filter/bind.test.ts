@@ -439,7 +439,7 @@ describe('bindSort (RFC 7644 §3.4.2.3)', () => {
       'descending',
       sort(['meta', 'lastModified'], metaSub('lastModified'), 'instant', true),
     ],
-    // emails sorts by the user's Email: primary, else work, else the first.
+    // emails sorts by its primary value, else its first (the store picks it; the bound sort names the list).
     ['emails', undefined, sort(['emails'], coreAttr('emails'), 'folded')],
     ['Emails.Value', 'descending', sort(['emails'], coreAttr('emails'), 'folded', true)],
     [

@@ -446,10 +446,9 @@ export interface BoundSort {
 }
 
 /**
- * Binds `sortBy`/`sortOrder`. Singular attributes sort by their value; `emails` sorts by the
- * user's Email (primary, else work, else first), the one multi-valued attribute the directory
- * keeps a single value of. Ascending puts resources without a value last; descending is its
- * exact reverse.
+ * Binds `sortBy`/`sortOrder`. Singular attributes sort by their value; `emails` sorts by its
+ * primary value, else its first (RFC 7644 §3.4.2.3), the one multi-valued attribute the store can
+ * sort by. Ascending puts resources without a value last; descending is its exact reverse.
  */
 export function bindSort(schema: ResourceSchema, sortBy: string, sortOrder: string | undefined): BoundSort {
   const descending = parseSortOrder(sortOrder);
