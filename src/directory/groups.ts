@@ -90,13 +90,17 @@ export class GroupService {
           count: request.count,
           start,
         });
-        const items: GroupWithMembers[] = [];
-        for (const group of page.groups) {
-          items.push({
-            group,
-            members: withMembers ? await this.store.listMembers(context.site.id, group.id) : undefined,
-          });
-        }
+        // One query for the whole page's members, not one per group.
+        const members = withMembers
+          ? await this.store.membersOfGroups(
+              context.site.id,
+              page.groups.map((group) => group.id),
+            )
+          : undefined;
+        const items: GroupWithMembers[] = page.groups.map((group) => ({
+          group,
+          members: members?.get(group.id),
+        }));
         return { totalResults: page.totalResults, items, positions: page.positions, more: page.more };
       },
     );

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { groupToScim } from '../directory/group-view.js';
 import { type GroupWithMembers, groupVersion } from '../directory/groups.js';
-import { parseTagCondition, tagMatches } from '../scim/etag.js';
 import { listResponse } from '../scim/list-response.js';
 import type { Projection } from '../scim/project.js';
 import { groupResourceSchema } from '../scim/schema/resource-types.js';
@@ -9,13 +8,14 @@ import { searchFromBody, searchFromQuery, type SearchParameters } from '../scim/
 import type { GroupRecord } from '../store/store.js';
 import type { AppOptions } from './app.js';
 import {
-  authenticated,
   baseUrl,
+  answerPatch,
   contextOf,
-  headerOf,
   idOf,
   ifMatchOf,
   listRequestOf,
+  notModified,
+  pageInfoOf,
   projectionOf,
   type Query,
   send,
@@ -55,10 +55,7 @@ export function registerGroupRoutes(app: FastifyInstance, options: AppOptions): 
   ): Promise<FastifyReply> => {
     const { request: listRequest, projection } = listRequestOf(groupResourceSchema, parameters, config);
     const result = await services.groups.list(contextOf(request), listRequest, projection.wants('members'));
-    const page =
-      result.startIndex !== undefined
-        ? { startIndex: result.startIndex }
-        : { nextCursor: result.nextCursor, previousCursor: result.previousCursor };
+    const page = pageInfoOf(result);
     return send(
       reply,
       200,
@@ -79,10 +76,8 @@ export function registerGroupRoutes(app: FastifyInstance, options: AppOptions): 
 
   app.get('/Groups/:id', async (request, reply) => {
     const { group } = await services.groups.get(contextOf(request), idOf(request), false);
-    const ifNoneMatch = parseTagCondition(headerOf(request, 'if-none-match'));
-    if (ifNoneMatch && tagMatches(ifNoneMatch, groupVersion(group))) {
-      return reply.code(304).header('etag', groupVersion(group)).send();
-    }
+    const unchanged = notModified(request, reply, groupVersion(group));
+    if (unchanged) return unchanged;
     return sendGroup(request, reply, 200, group);
   });
 
@@ -103,10 +98,7 @@ export function registerGroupRoutes(app: FastifyInstance, options: AppOptions): 
       request.body,
       ifMatchOf(request),
     );
-    if (authenticated(request).site.settings.patchNoContent === true) {
-      return reply.code(204).header('etag', groupVersion(group)).send();
-    }
-    return sendGroup(request, reply, 200, group);
+    return answerPatch(request, reply, groupVersion(group), () => sendGroup(request, reply, 200, group));
   });
 
   app.delete('/Groups/:id', async (request, reply) => {

@@ -1,10 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ListRequest } from '../directory/paging.js';
+import type { ListRequest, ListResult } from '../directory/paging.js';
 import type { Actor } from '../directory/provisioning-log.js';
 import type { UserContext } from '../directory/users.js';
-import { parseTagCondition, type TagCondition } from '../scim/etag.js';
+import { parseTagCondition, type TagCondition, tagMatches } from '../scim/etag.js';
 import { ScimError } from '../scim/errors.js';
 import { parseFilter } from '../scim/filter/parse.js';
+import type { PageInfo } from '../scim/list-response.js';
 import { parseProjection, type Projection } from '../scim/project.js';
 import type { ScimObject } from '../scim/resource.js';
 import type { ResourceSchema } from '../scim/schema/registry.js';
@@ -105,4 +106,38 @@ export function sendVersioned(
 ): FastifyReply {
   reply.header('etag', version);
   return send(reply, status, body);
+}
+
+/** Where a list page is: the index it started at, or RFC 9865's cursors. */
+export function pageInfoOf(result: Omit<ListResult<unknown>, 'items'>): PageInfo {
+  return result.startIndex !== undefined
+    ? { startIndex: result.startIndex }
+    : { nextCursor: result.nextCursor, previousCursor: result.previousCursor };
+}
+
+/** RFC 7644 §3.14: a GET whose If-None-Match names the current version is answered 304, no body. */
+export function notModified(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  version: string,
+): FastifyReply | undefined {
+  const condition = parseTagCondition(headerOf(request, 'if-none-match'));
+  if (!condition || !tagMatches(condition, version)) return undefined;
+  return reply.code(304).header('etag', version).send();
+}
+
+/**
+ * A successful PATCH answered as the site chose (RFC 7644 §3.5.2 allows both): 204 with no body
+ * (the ETag still tells the version), or `full` — 200 with the resource.
+ */
+export function answerPatch(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  version: string,
+  full: () => Promise<FastifyReply>,
+): FastifyReply | Promise<FastifyReply> {
+  if (authenticated(request).site.settings.patchNoContent === true) {
+    return reply.code(204).header('etag', version).send();
+  }
+  return full();
 }

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { userToScim, userVersion } from '../directory/user-view.js';
-import { tagMatches, parseTagCondition } from '../scim/etag.js';
 import { listResponse } from '../scim/list-response.js';
 import type { Projection } from '../scim/project.js';
 import type { ScimObject } from '../scim/resource.js';
@@ -11,11 +10,13 @@ import type { AppOptions } from './app.js';
 import {
   authenticated,
   baseUrl,
+  answerPatch,
   contextOf,
-  headerOf,
   idOf,
   ifMatchOf,
   listRequestOf,
+  notModified,
+  pageInfoOf,
   projectionOf,
   type Query,
   send,
@@ -65,10 +66,7 @@ export function registerUserRoutes(app: FastifyInstance, options: AppOptions): v
     const { request: listRequest, projection } = listRequestOf(userResourceSchema, parameters, config);
     const result = await services.users.list(contextOf(request), listRequest);
     const resources = await render(request, result.users, projection);
-    const page =
-      result.startIndex !== undefined
-        ? { startIndex: result.startIndex }
-        : { nextCursor: result.nextCursor, previousCursor: result.previousCursor };
+    const page = pageInfoOf(result);
     return send(reply, 200, listResponse(result.totalResults, resources, page));
   };
 
@@ -85,10 +83,8 @@ export function registerUserRoutes(app: FastifyInstance, options: AppOptions): v
 
   app.get('/Users/:id', async (request, reply) => {
     const user = await services.users.get(contextOf(request), idOf(request));
-    const ifNoneMatch = parseTagCondition(headerOf(request, 'if-none-match'));
-    if (ifNoneMatch && tagMatches(ifNoneMatch, userVersion(user))) {
-      return reply.code(304).header('etag', userVersion(user)).send();
-    }
+    const unchanged = notModified(request, reply, userVersion(user));
+    if (unchanged) return unchanged;
     return sendUser(request, reply, 200, user);
   });
 
@@ -109,11 +105,7 @@ export function registerUserRoutes(app: FastifyInstance, options: AppOptions): v
       request.body,
       ifMatchOf(request),
     );
-    if (authenticated(request).site.settings.patchNoContent === true) {
-      // The site chose RFC 7644 §3.5.2's other answer: 204, no body (the ETag still tells the version).
-      return reply.code(204).header('etag', userVersion(user)).send();
-    }
-    return sendUser(request, reply, 200, user);
+    return answerPatch(request, reply, userVersion(user), () => sendUser(request, reply, 200, user));
   });
 
   app.delete('/Users/:id', async (request, reply) => {

@@ -86,7 +86,19 @@ function selectionKey(urn: string | undefined, attribute: string): string {
   return `${(urn ?? '').toLowerCase()}|${attribute.toLowerCase()}`;
 }
 
+/** Whether any attribute is `returned: request`; a property of the schema, so decided once per schema. */
+const requestOnlyBySchema = new WeakMap<ResourceSchema, boolean>();
+
 function hasRequestOnly(schema: ResourceSchema): boolean {
+  let known = requestOnlyBySchema.get(schema);
+  if (known === undefined) {
+    known = computeHasRequestOnly(schema);
+    requestOnlyBySchema.set(schema, known);
+  }
+  return known;
+}
+
+function computeHasRequestOnly(schema: ResourceSchema): boolean {
   const check = (attributes: readonly AttributeDefinition[]): boolean =>
     attributes.some(
       (attribute) =>

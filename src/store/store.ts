@@ -254,6 +254,8 @@ export interface StoreOperations {
   /** Removes every member; returns their ids. */
   removeAllMembers(siteId: string, groupId: string): Promise<string[]>;
   listMembers(siteId: string, groupId: string): Promise<GroupMember[]>;
+  /** The members of several groups in one query, by group id. */
+  membersOfGroups(siteId: string, groupIds: readonly string[]): Promise<Map<string, GroupMember[]>>;
   countMembers(siteId: string, groupId: string): Promise<number>;
   /** The groups each of these users belongs to directly. */
   groupsOfMembers(

@@ -193,6 +193,29 @@ export class GroupOperations {
     }));
   }
 
+  /** The members of several groups in one query (a list page of groups), by group id. */
+  async membersOfGroups(siteId: string, groupIds: readonly string[]): Promise<Map<string, GroupMember[]>> {
+    const result = new Map<string, GroupMember[]>(groupIds.map((id) => [id, []]));
+    if (groupIds.length === 0) return result;
+    const rows = await this.sql.all<{
+      group_id: string;
+      member_id: string;
+      member_type: string;
+      display: string | null;
+    }>(
+      'SELECT group_id, member_id, member_type, display FROM group_members WHERE site_id = ? AND group_id IN ' +
+        `(SELECT ${this.dialect.elementValue('r', undefined)} FROM ${this.dialect.jsonParameterElements('r')}) ` +
+        'ORDER BY group_id, member_id',
+      [siteId, JSON.stringify(groupIds)],
+    );
+    for (const row of rows) {
+      result
+        .get(row.group_id)
+        ?.push({ id: row.member_id, type: row.member_type as MemberType, display: row.display });
+    }
+    return result;
+  }
+
   async countMembers(siteId: string, groupId: string): Promise<number> {
     const row = await this.sql.get<{ total: number }>(
       'SELECT COUNT(*) AS total FROM group_members WHERE site_id = ? AND group_id = ?',

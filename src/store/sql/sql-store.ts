@@ -464,6 +464,9 @@ class SqlOperations implements StoreOperations {
   listMembers(siteId: string, groupId: string): Promise<GroupMember[]> {
     return this.groups.listMembers(siteId, groupId);
   }
+  membersOfGroups(siteId: string, groupIds: readonly string[]): Promise<Map<string, GroupMember[]>> {
+    return this.groups.membersOfGroups(siteId, groupIds);
+  }
   countMembers(siteId: string, groupId: string): Promise<number> {
     return this.groups.countMembers(siteId, groupId);
   }
