@@ -1,3 +1,4 @@
+import { RosterError } from './errors.js';
 import type { SqliteSynchronous } from './store/sql/sqlite-database.js';
 
 /** Everything an operator can set; `docs/configuration.md` documents each field. */
@@ -21,13 +22,6 @@ export interface Config {
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/roster.db';
-
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
 
 type Env = Record<string, string | undefined>;
 
@@ -63,7 +57,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     ...('defaultSite' in overrides ? { defaultSite: overrides.defaultSite } : {}),
   };
   if (config.defaultPageSize > config.maxPageSize) {
-    throw new ConfigError('ROSTER_DEFAULT_PAGE_SIZE must not be larger than ROSTER_MAX_PAGE_SIZE.');
+    throw configError('ROSTER_DEFAULT_PAGE_SIZE must not be larger than ROSTER_MAX_PAGE_SIZE.');
   }
   return config;
 }
@@ -73,7 +67,7 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got '${raw}'.`);
+    throw configError(`${name} must be a whole number from ${min} to ${max}, got '${raw}'.`);
   }
   return value;
 }
@@ -83,7 +77,7 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   if (raw === undefined || raw === '') return fallback;
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(`${name} must be true or false, got '${env[name]}'.`);
+  throw configError(`${name} must be true or false, got '${env[name]}'.`);
 }
 
 function oneOf<T extends string>(
@@ -97,7 +91,7 @@ function oneOf<T extends string>(
   if (raw === undefined || raw === '') return fallback;
   const value = normalize(raw) as T;
   if (!allowed.includes(value))
-    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got '${raw}'.`);
+    throw configError(`${name} must be one of ${allowed.join(', ')}, got '${raw}'.`);
   return value;
 }
 
@@ -106,15 +100,19 @@ export function publicUrl(raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(
+    throw configError(
       `ROSTER_PUBLIC_URL must be an absolute URL such as https://roster.example.com, got '${raw}'.`,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new ConfigError('ROSTER_PUBLIC_URL must be an http or https URL.');
+    throw configError('ROSTER_PUBLIC_URL must be an http or https URL.');
   return url.toString().replace(/\/+$/, '');
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function configError(detail: string): RosterError {
+  return new RosterError('invalid-config', detail);
 }

@@ -15,9 +15,6 @@ export const processIo: CliIo = {
   env: process.env,
 };
 
-/** A user-facing failure: printed as one line, exit code 1, no stack. */
-export class CliError extends Error {}
-
 /** Opens the database a command names (flag, else environment, else the default file) and runs `work`. */
 export async function withServices<T>(
   io: CliIo,

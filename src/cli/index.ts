@@ -1,16 +1,38 @@
 import { fileURLToPath } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config.js';
-import { DirectoryError } from '../directory/sites.js';
-import { DatabaseUrlError } from '../store/open.js';
+import { type ErrorKind, RosterError } from '../errors.js';
 import { registerLogCommand } from './commands/log.js';
 import { registerPrivilegeCommands } from './commands/privileges.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSiteCommands } from './commands/sites.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerUserCommands } from './commands/users.js';
-import { type CliIo, CliError, processIo } from './context.js';
+import { type CliIo, processIo } from './context.js';
+
+/**
+ * Exit codes by kind of failure: 1 for anything the command's input decides (invalid, unknown,
+ * conflicting), 69 when the database is unavailable (retrying later may work), 70 for a bug
+ * (sysexits' EX_UNAVAILABLE and EX_SOFTWARE).
+ */
+const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
+  invalid: 1,
+  unauthorized: 1,
+  forbidden: 1,
+  'not-found': 1,
+  'method-not-allowed': 1,
+  conflict: 1,
+  'precondition-failed': 1,
+  'too-large': 1,
+  'unsupported-media-type': 1,
+  'not-implemented': 1,
+  unavailable: 69,
+  internal: 70,
+};
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('roster')
@@ -48,17 +70,12 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
-    if (
-      error instanceof CliError ||
-      error instanceof DirectoryError ||
-      error instanceof ConfigError ||
-      error instanceof DatabaseUrlError
-    ) {
-      io.err(`roster: ${error.message}`);
-      return 1;
+    if (error instanceof RosterError) {
+      io.err(`roster: ${oneLine(error.detail)} [${error.code}]`);
+      return EXIT_CODES[error.kind];
     }
-    io.err(`roster: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    io.err(`roster: ${oneLine(error instanceof Error ? error.message : String(error))}`);
+    return EXIT_CODES.internal;
   }
 }
 

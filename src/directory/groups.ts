@@ -1,3 +1,4 @@
+import { RosterError } from '../errors.js';
 import { ScimError } from '../scim/errors.js';
 import { bindFilter, bindSort } from '../scim/filter/bind.js';
 import type { TagCondition } from '../scim/etag.js';
@@ -7,7 +8,6 @@ import { matchesElement } from '../scim/filter/evaluate.js';
 import { applyPatch, type PatchOperation, parsePatchRequest } from '../scim/patch/apply.js';
 import { isObject, normalizeResource, type ScimObject, type ScimValue } from '../scim/resource.js';
 import type { ResourceSchema } from '../scim/schema/registry.js';
-import { UniqueViolation } from '../store/store.js';
 import type {
   FieldChange,
   GroupMember,
@@ -357,8 +357,11 @@ export class GroupService {
       if (mode === 'insert') await tx.insertGroup(group);
       else await tx.updateGroup(group);
     } catch (error) {
-      if (error instanceof UniqueViolation) {
-        throw ScimError.uniqueness(`A group named '${group.displayName}' already exists in this site.`);
+      if (error instanceof RosterError && error.constraint === 'groups_site_name') {
+        throw new RosterError(
+          'group-name-taken',
+          `A group named '${group.displayName}' already exists in this site.`,
+        );
       }
       throw error;
     }
@@ -490,7 +493,8 @@ function equalityIds(filter: Filter): string[] | undefined {
 /** Whether removing Promaster members left a site that had an active Promaster with none. */
 async function guardPromasters(tx: StoreOperations, siteId: string, before: number): Promise<void> {
   if (before > 0 && (await tx.countActivePromastersInSite(siteId)) === 0) {
-    throw ScimError.conflict(
+    throw new RosterError(
+      'last-promaster',
       "This change would leave the site without an active Promaster: the last Promaster's privilege comes from this group.",
     );
   }
@@ -498,7 +502,8 @@ async function guardPromasters(tx: StoreOperations, siteId: string, before: numb
 
 function checkPrecondition(group: GroupRecord, ifMatch: TagCondition | undefined): void {
   if (ifMatch && !tagMatches(ifMatch, groupVersion(group))) {
-    throw ScimError.preconditionFailed(
+    throw new RosterError(
+      'version-mismatch',
       `Group '${group.id}' has changed: its version is ${groupVersion(group)}. Read it again and retry.`,
     );
   }
@@ -544,6 +549,6 @@ function describe(summary: MembershipSummary, ignored: readonly string[]): strin
   return parts.length > 0 ? parts.join(' ') : null;
 }
 
-function notFound(id: string): ScimError {
-  return ScimError.notFound(`Group '${id}' not found.`);
+function notFound(id: string): RosterError {
+  return new RosterError('group-not-found', `Group '${id}' not found.`);
 }

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { RosterError } from '../errors.js';
 import { ScimError } from '../scim/errors.js';
 import type { ListPosition } from '../store/store.js';
 
@@ -62,13 +63,12 @@ export function decodeCursor(
     throw invalid();
   }
   if (payload.q !== query) {
-    throw ScimError.badRequest(
-      'invalidCursor',
+    throw ScimError.invalidCursor(
       'The cursor belongs to a different filter or sort: repeat the query that returned it.',
     );
   }
   if (now - payload.t * 1000 > timeoutMs) {
-    throw ScimError.badRequest('expiredCursor', 'The cursor has expired: start again without a cursor.');
+    throw ScimError.expiredCursor('The cursor has expired: start again without a cursor.');
   }
   return {
     direction: payload.d === 'b' ? 'before' : 'after',
@@ -82,6 +82,6 @@ function mac(body: Buffer, key: string): Buffer {
   return createHmac('sha256', key).update(body).digest().subarray(0, MAC_LENGTH);
 }
 
-function invalid(): ScimError {
-  return ScimError.badRequest('invalidCursor', 'The cursor is not one this server issued.');
+function invalid(): RosterError {
+  return ScimError.invalidCursor('The cursor is not one this server issued.');
 }

@@ -1,7 +1,7 @@
 import type { GroupRecord, Privilege, SiteRecord, Store } from '../store/store.js';
 import { PRIVILEGES } from '../store/store.js';
 import { type Actor, provisioningEvent } from './provisioning-log.js';
-import { DirectoryError } from './sites.js';
+import { RosterError } from '../errors.js';
 
 export interface PrivilegeMapping {
   readonly groupId: string;
@@ -39,21 +39,21 @@ export class PrivilegeService {
   ): Promise<Privilege> {
     const wanted = PRIVILEGES.find((candidate) => candidate.toLowerCase() === privilege.trim().toLowerCase());
     if (!wanted) {
-      throw new DirectoryError(
-        'invalid',
+      throw new RosterError(
+        'invalid-argument',
         `'${privilege}' is not a privilege: use ${PRIVILEGES.map((p) => `"${p}"`).join(', ')}.`,
       );
     }
     return this.store.transaction(async (tx) => {
       const user = await tx.findUserByLogon(site.id, logon, { forUpdate: true });
       if (!user)
-        throw new DirectoryError('not-found', `Site '${site.slug}' has no user with Logon '${logon}'.`);
+        throw new RosterError('user-not-found', `Site '${site.slug}' has no user with Logon '${logon}'.`);
       const promastersBefore = await tx.countActivePromastersInSite(site.id);
       await tx.setOwnPrivilege(site.id, user.id, wanted);
       await tx.recomputePrivileges(site.id, { ids: [user.id] });
       if (promastersBefore > 0 && (await tx.countActivePromastersInSite(site.id)) === 0) {
-        throw new DirectoryError(
-          'conflict',
+        throw new RosterError(
+          'last-promaster',
           `'${user.logon}' is the last active Promaster of site '${site.slug}'; make someone else a Promaster first.`,
         );
       }
@@ -103,17 +103,17 @@ export class PrivilegeService {
     return this.store.transaction(async (tx) => {
       const found = await tx.findGroupByName(site.id, groupName);
       if (!found)
-        throw new DirectoryError('not-found', `Site '${site.slug}' has no group named '${groupName}'.`);
+        throw new RosterError('group-not-found', `Site '${site.slug}' has no group named '${groupName}'.`);
       const group: GroupRecord = found;
       if (privilege === null && group.privilege === null) {
-        throw new DirectoryError('invalid', `Group '${group.displayName}' grants no privilege.`);
+        throw new RosterError('invalid-argument', `Group '${group.displayName}' grants no privilege.`);
       }
       const promastersBefore = await tx.countActivePromastersInSite(site.id);
       await tx.setGroupPrivilege(site.id, group.id, privilege);
       const changedUsers = await tx.recomputePrivileges(site.id, { groupId: group.id });
       if (promastersBefore > 0 && (await tx.countActivePromastersInSite(site.id)) === 0) {
-        throw new DirectoryError(
-          'conflict',
+        throw new RosterError(
+          'last-promaster',
           `Unmapping '${group.displayName}' would leave site '${site.slug}' without an active Promaster; make someone else a Promaster first.`,
         );
       }
@@ -148,8 +148,8 @@ export class PrivilegeService {
 export function parsePrivilege(text: string): Privilege {
   const found = GRANTABLE.find((privilege) => privilege.toLowerCase() === text.trim().toLowerCase());
   if (!found) {
-    throw new DirectoryError(
-      'invalid',
+    throw new RosterError(
+      'invalid-argument',
       `'${text}' is not a privilege a group can grant: use ${GRANTABLE.map((p) => `"${p}"`).join(' or ')} (every user is at least ${PRIVILEGES[0]}).`,
     );
   }

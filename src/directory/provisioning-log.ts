@@ -1,4 +1,4 @@
-import { ScimError } from '../scim/errors.js';
+import { RosterError } from '../errors.js';
 import type { ScimObject, ScimValue } from '../scim/resource.js';
 import type { FieldChange, ProvisioningEvent, Store } from '../store/store.js';
 import { newId } from './ids.js';
@@ -60,7 +60,7 @@ export async function recordingRefusals<T>(
   try {
     return await work();
   } catch (error) {
-    const scimError = error instanceof ScimError ? error : undefined;
+    const refusal = error instanceof RosterError ? error : undefined;
     const logon = target.logon ? await target.logon().catch(() => null) : null;
     await store
       .appendEvent(
@@ -70,8 +70,8 @@ export async function recordingRefusals<T>(
           resourceId: target.resourceId ?? null,
           logon,
           outcome: 'failure',
-          httpStatus: scimError?.status ?? 500,
-          detail: scimError?.detail ?? 'Internal error.',
+          httpStatus: refusal?.status ?? 500,
+          detail: refusal?.detail ?? 'Internal error.',
         }),
       )
       .catch(() => undefined);

@@ -1,5 +1,5 @@
 import type { PasswordPolicy, SiteRecord, SiteSettings, Store } from '../store/store.js';
-import { UniqueViolation } from '../store/store.js';
+import { RosterError } from '../errors.js';
 import { newId } from './ids.js';
 import { DEFAULT_PASSWORD_POLICY } from './password-policy.js';
 
@@ -10,16 +10,6 @@ export const DEFAULT_SITE_SETTINGS: SiteSettings = {
 
 /** A site slug is what operators type and what URLs could carry: short, lower-case, no surprises. */
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-export class DirectoryError extends Error {
-  constructor(
-    readonly kind: 'invalid' | 'not-found' | 'conflict',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DirectoryError';
-  }
-}
 
 export interface SiteSettingsChange {
   readonly passwordSync?: boolean;
@@ -32,8 +22,8 @@ export class SiteService {
 
   async create(slug: string, name?: string): Promise<SiteRecord> {
     if (!SLUG.test(slug)) {
-      throw new DirectoryError(
-        'invalid',
+      throw new RosterError(
+        'invalid-argument',
         `Site slug '${slug}' is not valid: use 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen.`,
       );
     }
@@ -47,8 +37,8 @@ export class SiteService {
     try {
       await this.store.insertSite(site);
     } catch (error) {
-      if (error instanceof UniqueViolation)
-        throw new DirectoryError('conflict', `Site '${slug}' already exists.`);
+      if (error instanceof RosterError && error.constraint === 'sites_slug_lower_key')
+        throw new RosterError('site-exists', `Site '${slug}' already exists.`);
       throw error;
     }
     return site;
@@ -70,7 +60,7 @@ export class SiteService {
 
   async get(slug: string): Promise<SiteRecord> {
     const site = await this.store.getSiteBySlug(slug);
-    if (!site) throw new DirectoryError('not-found', `Site '${slug}' does not exist.`);
+    if (!site) throw new RosterError('site-not-found', `Site '${slug}' does not exist.`);
     return site;
   }
 
@@ -82,8 +72,8 @@ export class SiteService {
     const site = await this.get(slug);
     const policy = { ...site.settings.passwordPolicy, ...change.passwordPolicy };
     if (!Number.isInteger(policy.minLength) || policy.minLength < 1 || policy.minLength > 256) {
-      throw new DirectoryError(
-        'invalid',
+      throw new RosterError(
+        'invalid-setting',
         'The minimum password length must be a whole number from 1 to 256.',
       );
     }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SiteRecord, Store, TokenRecord } from '../store/store.js';
 import { newId } from './ids.js';
-import { DirectoryError } from './sites.js';
+import { RosterError } from '../errors.js';
 
 /** A recognisable prefix lets secret scanners find leaked tokens. */
 export const TOKEN_PREFIX = 'rst_';
@@ -38,7 +38,10 @@ export class TokenService {
   ): Promise<IssuedToken> {
     const days = options.days ?? DEFAULT_TOKEN_DAYS;
     if (!Number.isInteger(days) || days < 1 || days > 3650) {
-      throw new DirectoryError('invalid', 'A token is valid for a whole number of days from 1 to 3650.');
+      throw new RosterError(
+        'invalid-argument',
+        'A token is valid for a whole number of days from 1 to 3650.',
+      );
     }
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const now = Date.now();
@@ -65,8 +68,9 @@ export class TokenService {
 
   async revoke(id: string): Promise<TokenRecord> {
     const token = await this.store.getTokenById(id);
-    if (!token) throw new DirectoryError('not-found', `Token '${id}' does not exist.`);
-    if (token.revokedAt !== null) throw new DirectoryError('conflict', `Token '${id}' was already revoked.`);
+    if (!token) throw new RosterError('token-not-found', `Token '${id}' does not exist.`);
+    if (token.revokedAt !== null)
+      throw new RosterError('token-already-revoked', `Token '${id}' was already revoked.`);
     const at = Date.now();
     await this.store.revokeToken(token.siteId, token.id, at);
     return { ...token, revokedAt: at };

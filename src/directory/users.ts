@@ -1,10 +1,10 @@
 import { hash as argon2Hash } from '@node-rs/argon2';
+import { RosterError } from '../errors.js';
 import { ScimError } from '../scim/errors.js';
 import { bindFilter, bindSort } from '../scim/filter/bind.js';
 import { applyPatch, type PatchOperation, parsePatchRequest } from '../scim/patch/apply.js';
 import { normalizeResource, type NormalizedResource, type ScimObject } from '../scim/resource.js';
 import type { ResourceSchema } from '../scim/schema/registry.js';
-import { UniqueViolation } from '../store/store.js';
 import { emailsOf } from '../store/user-emails.js';
 import type { FieldChange, SiteRecord, Store, StoreOperations, UserRecord } from '../store/store.js';
 import { DEFAULT_CURSOR_TIMEOUT_MS, type ListRequest, type ListResult, Pager } from './paging.js';
@@ -109,7 +109,7 @@ export class UserService {
       return this.store.transaction(async (tx) => {
         const existing = await tx.findUserByLogon(context.site.id, fields.logon, { forUpdate: true });
         if (existing && existing.deletedAt === null) {
-          throw ScimError.uniqueness(`Logon '${fields.logon}' already exists in this site.`);
+          throw logonTaken(fields.logon);
         }
         const now = Date.now();
         const active = input.attributes.active !== false;
@@ -163,8 +163,8 @@ export class UserService {
         try {
           await tx.insertUser(user);
         } catch (error) {
-          if (error instanceof UniqueViolation)
-            throw ScimError.uniqueness(`Logon '${fields.logon}' already exists in this site.`);
+          if (error instanceof RosterError && error.constraint === 'users_site_logon')
+            throw logonTaken(fields.logon);
           throw error;
         }
         await tx.appendEvent(
@@ -307,8 +307,8 @@ export class UserService {
       try {
         await this.writeUpdate(tx, updated, existing);
       } catch (error) {
-        if (error instanceof UniqueViolation)
-          throw ScimError.uniqueness(`Logon '${fields.logon}' already exists in this site.`);
+        if (error instanceof RosterError && error.constraint === 'users_site_logon')
+          throw logonTaken(fields.logon);
         throw error;
       }
       await tx.appendEvent(
@@ -344,7 +344,8 @@ export class UserService {
     if (input.password === undefined || !site.settings.passwordSync) return undefined;
     const violations = passwordViolations(input.password, site.settings.passwordPolicy, logon);
     if (violations.length > 0) {
-      throw ScimError.invalidValue(
+      throw new RosterError(
+        'password-policy',
         `The password does not meet this site's password policy: it needs ${violations.join(', ')} ` +
           `(policy: ${describePolicy(site.settings.passwordPolicy)}).`,
       );
@@ -357,7 +358,8 @@ export class UserService {
     if (user.privilege !== 'Promaster' || !user.active) return;
     const others = await tx.countActivePromasters(user.siteId, user.id);
     if (others === 0) {
-      throw ScimError.conflict(
+      throw new RosterError(
+        'last-promaster',
         `'${user.logon}' is the last active Promaster of this site and cannot be ${disabling ? 'disabled' : 'deleted'} by an identity provider.`,
       );
     }
@@ -401,14 +403,19 @@ function mayCarryPassword(operation: PatchOperation): boolean {
  */
 function checkPrecondition(user: UserRecord, ifMatch: TagCondition | undefined): void {
   if (ifMatch && !tagMatches(ifMatch, userVersion(user))) {
-    throw ScimError.preconditionFailed(
+    throw new RosterError(
+      'version-mismatch',
       `User '${user.id}' has changed: its version is ${userVersion(user)}. Read it again and retry.`,
     );
   }
 }
 
-function notFound(id: string): ScimError {
-  return ScimError.notFound(`User '${id}' not found.`);
+function logonTaken(logon: string): RosterError {
+  return new RosterError('logon-taken', `Logon '${logon}' already exists in this site.`);
+}
+
+function notFound(id: string): RosterError {
+  return new RosterError('user-not-found', `User '${id}' not found.`);
 }
 
 /** The stored resource holds the SCIM attributes but not `active`, which the directory owns. */
@@ -430,7 +437,8 @@ function userFields(attributes: ScimObject): UserFields {
     typeof name === 'object' && name !== null && !Array.isArray(name) ? name.familyName : undefined;
   const timeZone = typeof attributes.timezone === 'string' ? attributes.timezone : null;
   if (timeZone !== null && !isValidTimeZone(timeZone)) {
-    throw ScimError.invalidValue(
+    throw new RosterError(
+      'invalid-time-zone',
       `Time zone '${timeZone}' is not an IANA time zone name such as 'Europe/London'.`,
     );
   }

@@ -1,35 +1,44 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { ScimError } from '../scim/errors.js';
+import { RosterError } from '../errors.js';
+import { ScimError, scimErrorBody } from '../scim/errors.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 
 /**
  * Every error leaves as a SCIM error body (RFC 7644 §3.12), whatever raised it. Fastify's own
- * errors (body too large, malformed JSON, unsupported media type) are translated; anything else
- * is logged with its stack and answered with a 500 that leaks nothing.
+ * errors (body too large, malformed JSON, unsupported media type) are translated; a database that
+ * is down or busy is a 503 with `Retry-After`, logged as one line; anything else is logged with its
+ * stack and answered with a 500 that leaks nothing.
  */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | ScimError, request, reply) => {
-    const scimError = toScimError(error);
-    if (scimError.status >= 500) request.log.error({ err: error }, 'request failed');
-    void sendError(reply, scimError);
+  app.setErrorHandler((error: FastifyError | RosterError, request, reply) => {
+    const rosterError = toRosterError(error);
+    if (rosterError.kind === 'internal') request.log.error({ err: error }, 'request failed');
+    else if (rosterError.kind === 'unavailable')
+      request.log.warn({ code: rosterError.code, detail: rosterError.detail }, 'request refused');
+    void sendError(reply, rosterError);
   });
   app.setNotFoundHandler((request, reply) => {
     void sendError(
       reply,
-      ScimError.notFound(`No resource at ${request.method} ${request.url.split('?')[0]}.`),
+      ScimError.routeNotFound(`No resource at ${request.method} ${request.url.split('?')[0]}.`),
     );
   });
 }
 
-export function sendError(reply: FastifyReply, error: ScimError): FastifyReply {
-  if (error.status === 401)
+export function sendError(reply: FastifyReply, error: RosterError): FastifyReply {
+  if (error.kind === 'unauthorized')
     reply.header('www-authenticate', 'Bearer realm="Roster SCIM", error="invalid_token"');
-  return reply.code(error.status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(error.toBody()));
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+  return reply
+    .code(error.status)
+    .type(SCIM_CONTENT_TYPE)
+    .send(JSON.stringify(scimErrorBody(error)));
 }
 
-function toScimError(error: FastifyError | ScimError): ScimError {
-  if (error instanceof ScimError) return error;
+/** Any error as a `RosterError`: ours as they are, Fastify's by their code, the rest as internal. */
+export function toRosterError(error: FastifyError | RosterError): RosterError {
+  if (error instanceof RosterError) return error;
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return ScimError.payloadTooLarge('The request body is larger than this server accepts.');

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { groupToScim } from '../directory/group-view.js';
 import { userToScim } from '../directory/user-view.js';
 import { serviceProviderConfig } from '../scim/discovery.js';
+import { RosterError } from '../errors.js';
 import { ScimError } from '../scim/errors.js';
 import { enterpriseUserSchema } from '../scim/schema/enterprise-user.js';
 import { groupSchema } from '../scim/schema/group.js';
@@ -75,9 +76,9 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
 
     // A type whose schema cannot answer the query (an attribute it lacks) contributes nothing;
     // when neither can, the first refusal is the answer.
-    const refusals: ScimError[] = [];
+    const refusals: RosterError[] = [];
     const tolerate = (error: unknown): undefined => {
-      if (error instanceof ScimError && error.status === 400) {
+      if (error instanceof RosterError && error.kind === 'invalid') {
         refusals.push(error);
         return undefined;
       }
@@ -161,7 +162,7 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
   app.get('/ResourceTypes/:id', async (request, reply) => {
     const id = idOf(request);
     const type = RESOURCE_TYPES.find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
-    if (!type) throw ScimError.notFound(`Resource type '${id}' not found.`);
+    if (!type) throw new RosterError('resource-type-not-found', `Resource type '${id}' not found.`);
     return send(
       reply,
       200,
@@ -184,7 +185,7 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
   app.get('/Schemas/:id', async (request, reply) => {
     const id = idOf(request);
     const schema = SCHEMAS.find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
-    if (!schema) throw ScimError.notFound(`Schema '${id}' not found.`);
+    if (!schema) throw new RosterError('schema-not-found', `Schema '${id}' not found.`);
     return send(
       reply,
       200,

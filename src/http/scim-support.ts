@@ -3,6 +3,7 @@ import type { ListRequest, ListResult } from '../directory/paging.js';
 import type { Actor } from '../directory/provisioning-log.js';
 import type { UserContext } from '../directory/users.js';
 import { parseTagCondition, type TagCondition, tagMatches } from '../scim/etag.js';
+import { RosterError } from '../errors.js';
 import { ScimError } from '../scim/errors.js';
 import { parseFilter } from '../scim/filter/parse.js';
 import type { PageInfo } from '../scim/list-response.js';
@@ -24,7 +25,7 @@ declare module 'fastify' {
 export type Query = Record<string, string | string[] | undefined>;
 
 export function authenticated(request: FastifyRequest): Authenticated {
-  if (!request.roster) throw ScimError.unauthorized('Not authenticated.');
+  if (!request.roster) throw new RosterError('token-missing', 'Not authenticated.');
   return request.roster;
 }
 
@@ -84,7 +85,7 @@ export function listRequestOf(
 /** RFC 7644 §4: a filter on the discovery endpoints is refused. */
 export function refuseFilter(request: FastifyRequest): void {
   if (single(request.query as Query, 'filter') !== undefined) {
-    throw ScimError.forbidden('Filtering is not supported on discovery endpoints.');
+    throw ScimError.filterNotSupported('Filtering is not supported on discovery endpoints.');
   }
 }
 

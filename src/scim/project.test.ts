@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ScimError } from './errors.js';
+import { RosterError } from '../errors.js';
 import { parseProjection } from './project.js';
 import type { ScimObject } from './resource.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from './schema/enterprise-user.js';
@@ -53,14 +53,14 @@ function without(resource: ScimObject, ...keys: string[]): ScimObject {
 const project = (attributes: string | undefined, excluded: string | undefined, resource = bjensen()) =>
   parseProjection(schema, attributes, excluded).apply(resource);
 
-function thrown(fn: () => unknown): ScimError {
+function thrown(fn: () => unknown): RosterError {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ScimError) return error;
+    if (error instanceof RosterError) return error;
     throw error;
   }
-  throw new Error('expected a ScimError, but nothing was thrown');
+  throw new Error('expected a RosterError, but nothing was thrown');
 }
 
 describe('parseProjection: attributes (RFC 7644 §3.4.2.5)', () => {

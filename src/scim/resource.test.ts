@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ScimError } from './errors.js';
+import { RosterError } from '../errors.js';
 import { normalizeResource } from './resource.js';
 import { ENTERPRISE_USER_SCHEMA_ID, enterpriseUserSchema } from './schema/enterprise-user.js';
 import { ResourceSchema } from './schema/registry.js';
@@ -11,14 +11,14 @@ import { USER_SCHEMA_ID, userSchema } from './schema/user.js';
 const ENTERPRISE = ENTERPRISE_USER_SCHEMA_ID;
 const schema = userResourceSchema;
 
-function thrown(fn: () => unknown): ScimError {
+function thrown(fn: () => unknown): RosterError {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ScimError) return error;
+    if (error instanceof RosterError) return error;
     throw error;
   }
-  throw new Error('expected a ScimError, but nothing was thrown');
+  throw new Error('expected a RosterError, but nothing was thrown');
 }
 
 /** okta.md §3.2, step 2b: the body Okta POSTs on assignment, verbatim. */

@@ -89,10 +89,7 @@ export function pagingOf(
       throw ScimError.invalidValue("Use either 'cursor' or 'startIndex' paging, not both.");
     }
     if (count < 0 || count > limits.maxPageSize) {
-      throw ScimError.badRequest(
-        'invalidCount',
-        `'count' must be from 0 to ${limits.maxPageSize} with cursor paging.`,
-      );
+      throw ScimError.invalidCount(`'count' must be from 0 to ${limits.maxPageSize} with cursor paging.`);
     }
     return { paging: { kind: 'cursor', cursor: parameters.cursor }, count };
   }

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { RosterError } from '../errors.js';
 import type { SqlDatabase } from './sql/connection.js';
 import { migrate } from './sql/migrations/index.js';
 import { PostgresDatabase } from './sql/postgres-database.js';
@@ -12,8 +13,6 @@ export interface DatabaseOptions {
   readonly postgresSchema?: string;
 }
 
-export class DatabaseUrlError extends Error {}
-
 /** What a `--database` / `ROSTER_DATABASE_URL` value names: `sqlite:<file>` or `postgres://…`. */
 export function describeDatabaseUrl(
   url: string,
@@ -21,7 +20,8 @@ export function describeDatabaseUrl(
   if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url };
   const match = /^sqlite:(?:\/\/)?(.+)$/i.exec(url);
   if (match?.[1]) return { kind: 'sqlite', file: match[1] === ':memory:' ? ':memory:' : resolve(match[1]) };
-  throw new DatabaseUrlError(
+  throw new RosterError(
+    'invalid-config',
     `Database '${url}' is not understood: use sqlite:<file> (e.g. sqlite:./data/roster.db) or postgres://user@host:5432/db.`,
   );
 }

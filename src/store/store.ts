@@ -219,9 +219,9 @@ export interface StoreOperations {
     logon: string,
     options?: { forUpdate?: boolean },
   ): Promise<UserRecord | undefined>;
-  /** Inserts a user; throws `UniqueViolation` when the Logon is taken. */
+  /** Inserts a user; throws a `unique-violation` naming its index when the Logon is taken. */
   insertUser(user: UserRecord): Promise<void>;
-  /** Replaces a user's row; throws `UniqueViolation` when the new Logon is taken. */
+  /** Replaces a user's row; throws a `unique-violation` naming its index when the new Logon is taken. */
   updateUser(user: UserRecord, previous: UserRecord): Promise<void>;
   listUsers(siteId: string, query: UserListQuery): Promise<UserPage>;
   /** Adds `delta` to the site's count of users visible to SCIM (kept in each write's transaction). */
@@ -240,7 +240,7 @@ export interface StoreOperations {
   countActivePromasters(siteId: string, exceptUserId: string): Promise<number>;
 
   insertGroup(group: GroupRecord): Promise<void>;
-  /** Replaces a group's row (not its members); throws `UniqueViolation` when the name is taken. */
+  /** Replaces a group's row (not its members); throws a `unique-violation` naming its index when the name is taken. */
   updateGroup(group: GroupRecord): Promise<void>;
   deleteGroup(siteId: string, id: string): Promise<void>;
   getGroup(siteId: string, id: string, options?: { forUpdate?: boolean }): Promise<GroupRecord | undefined>;
@@ -284,12 +284,4 @@ export interface StoreOperations {
 export interface Store extends StoreOperations {
   transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-}
-
-/** A write broke a uniqueness rule (a Logon or a group name taken); drivers translate their own errors to it. */
-export class UniqueViolation extends Error {
-  constructor(readonly constraint: string | undefined) {
-    super(`unique constraint violated${constraint ? `: ${constraint}` : ''}`);
-    this.name = 'UniqueViolation';
-  }
 }

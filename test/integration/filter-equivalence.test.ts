@@ -18,7 +18,7 @@ import { type BoundSort, bindFilter, bindSort, compareCodePoints } from '../../s
 import { matchesResource } from '../../src/scim/filter/evaluate.js';
 import { formatAttributePath, formatFilter } from '../../src/scim/filter/format.js';
 import { parseFilter } from '../../src/scim/filter/parse.js';
-import { ScimError } from '../../src/scim/errors.js';
+import { RosterError } from '../../src/errors.js';
 import type { ScimObject, ScimValue } from '../../src/scim/resource.js';
 import { userResourceSchema } from '../../src/scim/schema/resource-types.js';
 import {
@@ -1037,7 +1037,7 @@ describe.each(DIALECTS)('SCIM query engine: SQL answers as the oracle does (%s)'
           expected = oracle(world, text).map((resource) => resource.id as string);
         } catch (error) {
           // The binder may refuse the filter, but only as a client error.
-          if (!(error instanceof ScimError) || error.scimType !== 'invalidFilter') throw error;
+          if (!(error instanceof RosterError) || error.scimType !== 'invalidFilter') throw error;
         }
         const query: Query = { filter: text, viaSearch };
         const response = await ask(world.site, query);

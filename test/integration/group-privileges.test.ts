@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/index.js';
 import type { Actor } from '../../src/directory/provisioning-log.js';
-import { DirectoryError } from '../../src/directory/sites.js';
+import { RosterError } from '../../src/errors.js';
 import type { Privilege, ProvisioningEvent } from '../../src/store/store.js';
 import { ERROR_SCHEMA, type Json, PATCH_OP_SCHEMA, USER_SCHEMA } from '../fixtures/okta.js';
 import {
@@ -363,14 +363,14 @@ describe.each(DIALECTS)('group privileges (%s)', (dialect) => {
     const site = await harness.newSite();
     await newUser(site, 'ann');
     await newGroup(site, 'Plain', []);
-    const refusal = async (work: Promise<unknown>, kind: DirectoryError['kind'], text: RegExp) => {
+    const refusal = async (work: Promise<unknown>, kind: RosterError['kind'], text: RegExp) => {
       const error = await work.then(
         () => undefined,
         (caught: unknown) => caught,
       );
-      expect(error).toBeInstanceOf(DirectoryError);
-      expect((error as DirectoryError).kind).toBe(kind);
-      expect((error as DirectoryError).message).toMatch(text);
+      expect(error).toBeInstanceOf(RosterError);
+      expect((error as RosterError).kind).toBe(kind);
+      expect((error as RosterError).message).toMatch(text);
     };
     await refusal(map(site, 'Nope', 'Promaster'), 'not-found', /no group named 'Nope'/);
     await refusal(map(site, 'Plain', 'User'), 'invalid', /not a privilege a group can grant/);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { SiteRecord } from '../../store/store.js';
-import { type CliIo, CliError, isoTime, printJson, printTable, withServices } from '../context.js';
+import { RosterError } from '../../errors.js';
+import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
 import { parseOnOff, parsePatchResponse, parseWholeNumber } from '../options.js';
 
 export function siteJson(site: SiteRecord): object {
@@ -103,7 +104,8 @@ export function registerSiteCommands(program: Command, io: CliIo): void {
           options.patchResponse === undefined &&
           Object.keys(policy).length === 0
         ) {
-          throw new CliError(
+          throw new RosterError(
+            'invalid-argument',
             'Nothing to change: give at least one setting (see roster sites configure --help).',
           );
         }

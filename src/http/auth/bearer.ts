@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { provisioningEvent } from '../../directory/provisioning-log.js';
 import type { TokenService } from '../../directory/tokens.js';
-import { ScimError } from '../../scim/errors.js';
+import { RosterError } from '../../errors.js';
 import type { SiteRecord, Store, TokenRecord } from '../../store/store.js';
 
 export interface Authenticated {
@@ -61,5 +61,5 @@ export async function authenticate(
         request.log.warn({ err: error }, 'could not record an authentication failure');
       });
   }
-  throw ScimError.unauthorized(REASONS[check.reason]);
+  throw new RosterError(`token-${check.reason}`, REASONS[check.reason]);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ScimError } from '../errors.js';
+import { RosterError } from '../../errors.js';
 import { commonAttributes } from '../schema/common.js';
 import { userResourceSchema } from '../schema/resource-types.js';
 import type { AttributeDefinition } from '../schema/types.js';
@@ -84,14 +84,14 @@ const emailValue = (op: 'eq' | 'co', value: string): BoundFilter =>
 /** 2011-05-13T04:42:34Z, the RFC's instant, in epoch milliseconds. */
 const RFC_INSTANT = Date.UTC(2011, 4, 13, 4, 42, 34);
 
-function thrown(fn: () => unknown): ScimError {
+function thrown(fn: () => unknown): RosterError {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ScimError) return error;
+    if (error instanceof RosterError) return error;
     throw error;
   }
-  throw new Error('expected a ScimError, but nothing was thrown');
+  throw new Error('expected a RosterError, but nothing was thrown');
 }
 
 describe('bindFilter: every filter example of RFC 7644 §3.4.2.2', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { ScimError } from '../errors.js';
+import { RosterError } from '../../errors.js';
 import type { ScimObject, ScimValue } from '../resource.js';
 import { userResourceSchema } from '../schema/resource-types.js';
 import { matchesElement } from './evaluate.js';
@@ -17,14 +17,14 @@ const OTHER: ScimObject = { value: 'B.Jensen@Example.ORG', type: 'other', primar
 const matches = (filter: string, element: ScimValue): boolean =>
   matchesElement(parseFilter(filter), element, emailIndex);
 
-function thrown(fn: () => unknown): ScimError {
+function thrown(fn: () => unknown): RosterError {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ScimError) return error;
+    if (error instanceof RosterError) return error;
     throw error;
   }
-  throw new Error('expected a ScimError, but nothing was thrown');
+  throw new Error('expected a RosterError, but nothing was thrown');
 }
 
 /** Each row: a filter and whether it matches WORK, HOME and OTHER. */

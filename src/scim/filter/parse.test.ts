@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { ScimError, type ScimType } from '../errors.js';
+import { RosterError, type ScimType } from '../../errors.js';
 import type { AttributePath, CompareOperator, Filter, FilterValue, PatchPath } from './ast.js';
 import { formatFilter } from './format.js';
 import { MAX_FILTER_LENGTH, MAX_NESTING_DEPTH, parseFilter, parsePatchPath } from './parse.js';
@@ -26,14 +26,14 @@ const or = (left: Filter, right: Filter): Filter => ({ kind: 'or', left, right }
 const not = (filter: Filter): Filter => ({ kind: 'not', filter });
 const vp = (path: string, filter: Filter): Filter => ({ kind: 'valuePath', path: p(path), filter });
 
-function thrown(fn: () => unknown): ScimError {
+function thrown(fn: () => unknown): RosterError {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ScimError) return error;
+    if (error instanceof RosterError) return error;
     throw error;
   }
-  throw new Error('expected a ScimError, but nothing was thrown');
+  throw new Error('expected a RosterError, but nothing was thrown');
 }
 
 /** Fuzzing oracle: anything but a ScimError of the expected type is a bug. */
@@ -41,7 +41,7 @@ function parsesOrRejects<T>(parse: (text: string) => T, text: string, scimType: 
   try {
     return parse(text);
   } catch (error) {
-    if (error instanceof ScimError && error.scimType === scimType && error.status === 400) return undefined;
+    if (error instanceof RosterError && error.scimType === scimType && error.status === 400) return undefined;
     throw error;
   }
 }

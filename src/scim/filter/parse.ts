@@ -7,6 +7,7 @@
  * Operators and keywords are case-insensitive; attribute names are kept as written.
  */
 
+import type { RosterError } from '../../errors.js';
 import { ScimError } from '../errors.js';
 import type { AttributePath, CompareOperator, Filter, FilterValue, PatchPath } from './ast.js';
 import { describeToken, tokenize, type Fail, type Token } from './tokenize.js';
@@ -300,7 +301,7 @@ class Parser {
     return token.kind === 'word' && token.text.toLowerCase() === keyword;
   }
 
-  private unexpected(token: Token, reason: string): ScimError {
+  private unexpected(token: Token, reason: string): RosterError {
     return this.fail(`Unexpected ${describeToken(token, this.subject)} at column ${token.column}: ${reason}`);
   }
 }

@@ -7,7 +7,7 @@
  * different positions, and URN paths and lenient unquoted values both contain `:` `.` and `-`.
  */
 
-import type { ScimError } from '../errors.js';
+import type { RosterError } from '../../errors.js';
 
 export type TokenKind = 'word' | 'string' | '(' | ')' | '[' | ']' | 'eof';
 
@@ -22,7 +22,7 @@ export interface Token {
 }
 
 /** Builds the error to throw; filters and PATCH paths report with different `scimType`s. */
-export type Fail = (detail: string) => ScimError;
+export type Fail = (detail: string) => RosterError;
 
 const PUNCTUATION = new Set(['(', ')', '[', ']']);
 // RFC 7644 only names SP, but real clients send filters across lines and with tabs.

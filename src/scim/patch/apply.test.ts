@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { ScimError, type ScimType } from '../errors.js';
+import { RosterError, type ScimType } from '../../errors.js';
 import { normalizeResource, type ScimObject, type ScimValue } from '../resource.js';
 import { ENTERPRISE_USER_SCHEMA_ID } from '../schema/enterprise-user.js';
 import { userResourceSchema } from '../schema/resource-types.js';
@@ -21,14 +21,14 @@ function patch(document: ScimObject, operations: readonly unknown[]): PatchResul
   );
 }
 
-function thrown(fn: () => unknown): ScimError {
+function thrown(fn: () => unknown): RosterError {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ScimError) return error;
+    if (error instanceof RosterError) return error;
     throw error;
   }
-  throw new Error('expected a ScimError, but nothing was thrown');
+  throw new Error('expected a RosterError, but nothing was thrown');
 }
 
 function deepFreeze<T>(value: T): T {
@@ -906,7 +906,7 @@ describe('applyPatch: property — random valid operations', () => {
         try {
           result = patch(before, operations);
         } catch (error) {
-          if (error instanceof ScimError && error.status === 400) return;
+          if (error instanceof RosterError && error.status === 400) return;
           throw error;
         }
         expect(before).toStrictEqual(snapshot);

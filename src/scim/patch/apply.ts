@@ -1,3 +1,4 @@
+import { RosterError } from '../../errors.js';
 import { ScimError } from '../errors.js';
 import type { Filter, PatchPath } from '../filter/ast.js';
 import { matchesElement } from '../filter/evaluate.js';
@@ -66,7 +67,7 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
     try {
       path = parsePatchPath(pathText);
     } catch (error) {
-      if (error instanceof ScimError) throw ScimError.invalidPath(`Operation ${index}: ${error.detail}`);
+      if (error instanceof RosterError) throw ScimError.invalidPath(`Operation ${index}: ${error.detail}`);
       throw error;
     }
     if (opText !== 'remove' && !('value' in raw)) {
@@ -101,7 +102,7 @@ export function applyPatch(
         );
       else applyPathless(schema, document, operation.op, operation.value as Record<string, unknown>, ignored);
     } catch (error) {
-      if (error instanceof ScimError && !error.detail.startsWith('Operation ')) {
+      if (error instanceof RosterError && !error.detail.startsWith('Operation ')) {
         throw rewrap(error, `Operation ${operation.index}: ${error.detail}`);
       }
       throw error;
@@ -514,19 +515,7 @@ function deepEqual(a: ScimValue | undefined, b: ScimValue | undefined): boolean 
   );
 }
 
-function rewrap(error: ScimError, detail: string): ScimError {
-  switch (error.scimType) {
-    case 'invalidPath':
-      return ScimError.invalidPath(detail);
-    case 'noTarget':
-      return ScimError.noTarget(detail);
-    case 'mutability':
-      return ScimError.mutability(detail);
-    case 'invalidFilter':
-      return ScimError.invalidFilter(detail);
-    case 'invalidSyntax':
-      return ScimError.invalidSyntax(detail);
-    default:
-      return error.status === 400 ? ScimError.invalidValue(detail) : error;
-  }
+function rewrap(error: RosterError, detail: string): RosterError {
+  if (error.kind !== 'invalid') return error;
+  return error.scimType ? error.withDetail(detail) : ScimError.invalidValue(detail);
 }

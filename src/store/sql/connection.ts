@@ -30,5 +30,3 @@ export interface SqlDatabase extends SqlExecutor {
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
 }
-
-export { UniqueViolation } from '../store.js';

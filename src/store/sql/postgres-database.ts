@@ -1,11 +1,6 @@
 import pg from 'pg';
-import {
-  type RunResult,
-  type SqlDatabase,
-  type SqlExecutor,
-  type SqlValue,
-  UniqueViolation,
-} from './connection.js';
+import type { RunResult, SqlDatabase, SqlExecutor, SqlValue } from './connection.js';
+import { translatePostgresError } from './database-errors.js';
 
 export interface PostgresOptions {
   readonly connectionString: string;
@@ -126,15 +121,8 @@ async function runOn<Row>(
       values: params as SqlValue[],
     });
   } catch (error) {
-    throw translateError(error);
+    throw translatePostgresError(error);
   }
-}
-
-function translateError(error: unknown): unknown {
-  if (error instanceof pg.DatabaseError && error.code === '23505') {
-    return new UniqueViolation(error.constraint);
-  }
-  return error;
 }
 
 /**

@@ -1,12 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Database as SqliteConnection, Statement } from 'better-sqlite3';
-import {
-  type RunResult,
-  type SqlDatabase,
-  type SqlExecutor,
-  type SqlValue,
-  UniqueViolation,
-} from './connection.js';
+import type { RunResult, SqlDatabase, SqlExecutor, SqlValue } from './connection.js';
+import { translateSqliteError } from './database-errors.js';
 import { type Checkpointer, startCheckpointer } from './sqlite-checkpointer.js';
 
 export type SqliteSynchronous = 'OFF' | 'NORMAL' | 'FULL';
@@ -129,11 +124,19 @@ class ConnectionRunner implements SqlExecutor {
   }
 
   all<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
-    return Promise.resolve(this.statement(sql).all(...toSqlite(params)) as Row[]);
+    try {
+      return Promise.resolve(this.statement(sql).all(...toSqlite(params)) as Row[]);
+    } catch (error) {
+      return Promise.reject(translateSqliteError(error));
+    }
   }
 
   get<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row | undefined> {
-    return Promise.resolve(this.statement(sql).get(...toSqlite(params)) as Row | undefined);
+    try {
+      return Promise.resolve(this.statement(sql).get(...toSqlite(params)) as Row | undefined);
+    } catch (error) {
+      return Promise.reject(translateSqliteError(error));
+    }
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
@@ -141,7 +144,7 @@ class ConnectionRunner implements SqlExecutor {
       const info = this.statement(sql).run(...toSqlite(params));
       return Promise.resolve({ changes: info.changes });
     } catch (error) {
-      return Promise.reject(translateError(error));
+      return Promise.reject(translateSqliteError(error));
     }
   }
 
@@ -180,15 +183,4 @@ const STATEMENT_CACHE_SIZE = 512;
 
 function toSqlite(params: readonly SqlValue[]): (string | number | null)[] {
   return params.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value));
-}
-
-function translateError(error: unknown): Error {
-  if (error instanceof Error && 'code' in error) {
-    const code = (error as { code: unknown }).code;
-    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-      const match = /UNIQUE constraint failed: (.*)$/.exec(error.message);
-      return new UniqueViolation(match?.[1]);
-    }
-  }
-  return error instanceof Error ? error : new Error(String(error));
 }
