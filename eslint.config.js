@@ -56,8 +56,41 @@ export default tseslint.config(
     },
   },
   {
+    // The store knows neither the edges nor the directory's rules (DESIGN §2).
     files: ['src/store/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/http/**', '**/cli/**', 'fastify'] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/http/**', '**/cli/**', '**/directory/**', '**/main.js', 'fastify'] },
+      ],
+    },
+  },
+  {
+    // The product's records: plain types the directory and the store share.
+    files: ['src/model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '**/store/**',
+            '**/http/**',
+            '**/directory/**',
+            '**/cli/**',
+            'fastify',
+            'pg',
+            'better-sqlite3',
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // One service boundary: the edges call directory services and never hold the store.
+    files: ['src/http/**/*.ts', 'src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/store/**', 'pg', 'better-sqlite3'] }],
+    },
   },
   {
     // The directory works against the store's interface, never its SQL implementation.

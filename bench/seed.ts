@@ -1,5 +1,4 @@
-import { UserService } from '../src/directory/users.js';
-import { userResourceSchema } from '../src/scim/schema/resource-types.js';
+import { createServices } from '../src/directory/services.js';
 import type {
   DialectName,
   RunResult,
@@ -41,23 +40,23 @@ export interface DirectSeedOptions {
 export async function seedDirect(options: DirectSeedOptions): Promise<void> {
   const database = await openDatabase(options.databaseUrl, { postgresPoolSize: 2 });
   try {
-    const site = await new SqlStore(database).getSiteBySlug(options.site);
+    const site = await new SqlStore(database).sites.bySlug(options.site);
     if (!site) throw new Error(`site '${options.site}' not found`);
     const context = {
       site,
       actor: { siteId: site.id, kind: 'scim' as const, tokenId: options.tokenId, requestId: null },
     };
     const recorder = new RecordingDatabase(options.dialect);
-    const users = new UserService(new SqlStore(recorder), userResourceSchema, () =>
-      Promise.reject(new Error('the bench provisions no passwords')),
-    );
+    const { resources } = createServices(new SqlStore(recorder), {
+      hashPassword: () => Promise.reject(new Error('the bench provisions no passwords')),
+    });
     // Building the next batch overlaps with writing the previous one (PostgreSQL answers on a socket).
     let writing: Promise<void> = Promise.resolve();
     for (let first = 1; first <= options.count; first += BATCH) {
       const last = Math.min(options.count, first + BATCH - 1);
       for (let n = first; n <= last; n++) {
-        const { user } = await users.create(context, options.body(n));
-        options.created(n, user.id);
+        const { id } = await resources.create(context, 'User', options.body(n), { scimBase: '' });
+        options.created(n, id);
       }
       const statements = recorder.take();
       await writing;
@@ -112,7 +111,7 @@ class RecordingDatabase implements SqlDatabase {
   }
 }
 
-const PLAIN_INSERT = /^(INSERT INTO \w+ \([^)]*\) VALUES )(\(\?(?:, \?)*\))$/;
+const PLAIN_INSERT = /^(INSERT INTO \w+ \([^)]*\) VALUES )(\(\?(?:, \?)*\))(?:, \(\?(?:, \?)*\))*$/;
 const COUNTER_UPSERT =
   /^INSERT INTO resource_counts \(site_id, resource_type, shard, visible\) VALUES \(\?, \?, \?, \?\) ON CONFLICT/;
 
@@ -138,9 +137,14 @@ async function writeGrouped(database: SqlDatabase, statements: readonly Statemen
         `direct seeding cannot group '${statement.sql.slice(0, 80)}…'; use BENCH_QUERY_SEED=api`,
       );
     }
-    const rows = inserts.get(statement.sql);
-    if (rows) rows.push([...statement.params]);
-    else inserts.set(statement.sql, [[...statement.params]]);
+    // A multi-row INSERT is grouped with the single-row ones of the same table and columns.
+    const [, head, tuple] = PLAIN_INSERT.exec(statement.sql)!;
+    const key = `${head}${tuple}`;
+    const width = (tuple!.match(/\?/g) ?? []).length;
+    const rows = inserts.get(key) ?? [];
+    for (let at = 0; at < statement.params.length; at += width)
+      rows.push(statement.params.slice(at, at + width));
+    inserts.set(key, rows);
   }
   await database.transaction(async (tx) => {
     for (const [sql, rows] of inserts) {

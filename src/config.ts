@@ -19,6 +19,10 @@ export interface Config {
   readonly postgresPoolSize: number;
   /** How long an RFC 9865 cursor stays valid. */
   readonly cursorTimeoutMs: number;
+  /** PostgreSQL's `statement_timeout`: no statement holds a connection longer. */
+  readonly statementTimeoutMs: number;
+  /** Fail at once on a write issued outside a transaction while inside one (a development check). */
+  readonly strictTransactions: boolean;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/roster.db';
@@ -52,6 +56,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     defaultSite: env.ROSTER_DEFAULT_SITE === undefined ? 'default' : env.ROSTER_DEFAULT_SITE || undefined,
     postgresPoolSize: integer(env, 'ROSTER_PG_POOL_SIZE', 10, 1, 1000),
     cursorTimeoutMs: integer(env, 'ROSTER_CURSOR_TIMEOUT', 3600, 60, 7 * 24 * 3600) * 1000,
+    statementTimeoutMs: integer(env, 'ROSTER_STATEMENT_TIMEOUT', 30_000, 100, 3_600_000),
+    strictTransactions: boolean(env, 'ROSTER_STRICT_TRANSACTIONS', false),
     ...withoutUndefined(overrides),
     // Here undefined is a value, "no default site", not a flag left out: keep it when given.
     ...('defaultSite' in overrides ? { defaultSite: overrides.defaultSite } : {}),

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config.js';
-import { createServices, type Services } from '../services.js';
-import { openDatabase } from '../store/open.js';
+import type { Services } from '../directory/services.js';
+import { openServices } from '../main.js';
 
 /** Where a command writes; tests pass their own to read what a command printed. */
 export interface CliIo {
@@ -22,14 +22,11 @@ export async function withServices<T>(
   work: (services: Services) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig(io.env, database ? { databaseUrl: database } : {});
-  const db = await openDatabase(config.databaseUrl, {
-    sqliteSynchronous: config.sqliteSynchronous,
-    postgresPoolSize: 2,
-  });
+  const opened = await openServices(config, { postgresPoolSize: 2 });
   try {
-    return await work(createServices(db));
+    return await work(opened.services);
   } finally {
-    await db.close();
+    await opened.close();
   }
 }
 

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { type ErrorKind, RosterError } from '../errors.js';
 import { registerLogCommand } from './commands/log.js';
 import { registerPrivilegeCommands } from './commands/privileges.js';
+import { registerSchemaCommands } from './commands/schemas.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSiteCommands } from './commands/sites.js';
 import { registerTokenCommands } from './commands/tokens.js';
@@ -56,6 +57,7 @@ export function buildProgram(io: CliIo): Command {
   registerUserCommands(program, io);
   registerLogCommand(program, io);
   registerPrivilegeCommands(program, io);
+  registerSchemaCommands(program, io);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

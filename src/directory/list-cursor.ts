@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { RosterError } from '../errors.js';
 import { ScimError } from '../scim/errors.js';
-import type { ListPosition } from '../store/store.js';
+import type { ListPosition } from '../model/listing.js';
 
 /**
  * RFC 9865 cursors: opaque, URL-safe, and unforgeable. A cursor carries the position to continue

@@ -1,4 +1,4 @@
-import type { PasswordPolicy } from '../store/store.js';
+import type { PasswordPolicy } from '../model/site.js';
 
 /** The defaults of a new site (Admin > Configure > Security). */
 export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {

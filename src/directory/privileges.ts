@@ -1,7 +1,10 @@
-import type { GroupRecord, Privilege, SiteRecord, Store } from '../store/store.js';
-import { PRIVILEGES } from '../store/store.js';
-import { type Actor, provisioningEvent } from './provisioning-log.js';
 import { RosterError } from '../errors.js';
+import type { GroupRecord, Privilege } from '../model/resource.js';
+import { PRIVILEGES } from '../model/resource.js';
+import type { SiteRecord } from '../model/site.js';
+import type { Store, StoreTransaction } from '../store/store.js';
+import type { RequestContext } from './context.js';
+import { provisioningEvent } from './provisioning-log.js';
 
 export interface PrivilegeMapping {
   readonly groupId: string;
@@ -16,27 +19,22 @@ const GRANTABLE: readonly Privilege[] = ['Promaster', 'Business Analyst'];
 /**
  * Groups grant privileges (off until a site admin maps one). A mapped group's members hold the
  * highest of their own privilege and their groups'; leaving the group, or unmapping it, gives back
- * what they had. The console will call the same service the CLI does.
+ * what they had. No change may leave a site that has an active Promaster without one.
  */
 export class PrivilegeService {
   constructor(private readonly store: Store) {}
 
-  async map(site: SiteRecord, groupName: string, privilege: string, actor: Actor): Promise<PrivilegeMapping> {
-    const wanted = parsePrivilege(privilege);
-    return this.change(site, groupName, wanted, actor);
+  async map(context: RequestContext, groupName: string, privilege: string): Promise<PrivilegeMapping> {
+    return this.change(context, groupName, parseGrantable(privilege));
   }
 
-  unmap(site: SiteRecord, groupName: string, actor: Actor): Promise<PrivilegeMapping> {
-    return this.change(site, groupName, null, actor);
+  unmap(context: RequestContext, groupName: string): Promise<PrivilegeMapping> {
+    return this.change(context, groupName, null);
   }
 
   /** Sets the privilege a user holds of its own (its groups may still grant a higher one). */
-  async setUserPrivilege(
-    site: SiteRecord,
-    logon: string,
-    privilege: string,
-    actor: Actor,
-  ): Promise<Privilege> {
+  async setUserPrivilege(context: RequestContext, logon: string, privilege: string): Promise<Privilege> {
+    const { site } = context;
     const wanted = PRIVILEGES.find((candidate) => candidate.toLowerCase() === privilege.trim().toLowerCase());
     if (!wanted) {
       throw new RosterError(
@@ -45,21 +43,21 @@ export class PrivilegeService {
       );
     }
     return this.store.transaction(async (tx) => {
-      const user = await tx.findUserByLogon(site.id, logon, { forUpdate: true });
+      const user = await tx.users.lockByLogon(site.id, logon);
       if (!user)
         throw new RosterError('user-not-found', `Site '${site.slug}' has no user with Logon '${logon}'.`);
-      const promastersBefore = await tx.countActivePromastersInSite(site.id);
-      await tx.setOwnPrivilege(site.id, user.id, wanted);
-      await tx.recomputePrivileges(site.id, { ids: [user.id] });
-      if (promastersBefore > 0 && (await tx.countActivePromastersInSite(site.id)) === 0) {
-        throw new RosterError(
-          'last-promaster',
-          `'${user.logon}' is the last active Promaster of site '${site.slug}'; make someone else a Promaster first.`,
-        );
-      }
-      const after = (await tx.getUser(site.id, user.id))?.privilege ?? wanted;
-      await tx.appendEvent(
-        provisioningEvent(actor, {
+      await keepingAPromaster(
+        tx,
+        site,
+        `'${user.logon}' is the last active Promaster of site '${site.slug}'; make someone else a Promaster first.`,
+        async () => {
+          await tx.users.setOwnPrivilege(site.id, user.id, wanted);
+          await tx.users.recomputePrivileges(site.id, { ids: [user.id] });
+        },
+      );
+      const after = (await tx.users.get(site.id, user.id))?.privilege ?? wanted;
+      await tx.events.append(
+        provisioningEvent(context.actor, {
           operation: 'privilege change',
           resourceType: 'User',
           resourceId: user.id,
@@ -74,51 +72,42 @@ export class PrivilegeService {
     });
   }
 
+  /** The groups that grant a privilege, with their member counts (one query). */
   async list(site: SiteRecord): Promise<PrivilegeMapping[]> {
-    const mappings: PrivilegeMapping[] = [];
-    for (let start: Parameters<Store['listGroups']>[1]['start'] = { index: 1 }; ;) {
-      const page = await this.store.listGroups(site.id, { start, count: 500 });
-      for (const group of page.groups) {
-        if (group.privilege) {
-          mappings.push({
-            groupId: group.id,
-            displayName: group.displayName,
-            privilege: group.privilege,
-            members: await this.store.countMembers(site.id, group.id),
-          });
-        }
-      }
-      const last = page.positions[page.positions.length - 1];
-      if (!page.more || !last) return mappings;
-      start = { after: last };
-    }
+    return (await this.store.groups.granting(site.id)).map(({ group, members }) => ({
+      groupId: group.id,
+      displayName: group.displayName,
+      privilege: group.privilege!,
+      members,
+    }));
   }
 
-  private async change(
-    site: SiteRecord,
+  private change(
+    context: RequestContext,
     groupName: string,
     privilege: Privilege | null,
-    actor: Actor,
   ): Promise<PrivilegeMapping> {
+    const { site } = context;
     return this.store.transaction(async (tx) => {
-      const found = await tx.findGroupByName(site.id, groupName);
+      const found = await tx.groups.byName(site.id, groupName);
       if (!found)
         throw new RosterError('group-not-found', `Site '${site.slug}' has no group named '${groupName}'.`);
-      const group: GroupRecord = found;
+      const group: GroupRecord = (await tx.groups.lock(site.id, found.id)) ?? found;
       if (privilege === null && group.privilege === null) {
         throw new RosterError('invalid-argument', `Group '${group.displayName}' grants no privilege.`);
       }
-      const promastersBefore = await tx.countActivePromastersInSite(site.id);
-      await tx.setGroupPrivilege(site.id, group.id, privilege);
-      const changedUsers = await tx.recomputePrivileges(site.id, { groupId: group.id });
-      if (promastersBefore > 0 && (await tx.countActivePromastersInSite(site.id)) === 0) {
-        throw new RosterError(
-          'last-promaster',
-          `Unmapping '${group.displayName}' would leave site '${site.slug}' without an active Promaster; make someone else a Promaster first.`,
-        );
-      }
-      await tx.appendEvent(
-        provisioningEvent(actor, {
+      let changedUsers = 0;
+      await keepingAPromaster(
+        tx,
+        site,
+        `Unmapping '${group.displayName}' would leave site '${site.slug}' without an active Promaster; make someone else a Promaster first.`,
+        async () => {
+          await tx.groups.setPrivilege(site.id, group.id, privilege);
+          changedUsers = await tx.users.recomputePrivileges(site.id, { groupId: group.id });
+        },
+      );
+      await tx.events.append(
+        provisioningEvent(context.actor, {
           operation: privilege ? 'privilege mapped' : 'privilege unmapped',
           resourceType: 'Group',
           resourceId: group.id,
@@ -135,22 +124,37 @@ export class PrivilegeService {
           detail: `${changedUsers} user${changedUsers === 1 ? '' : 's'} changed privilege.`,
         }),
       );
+      const members = (await tx.members.counts(site.id, [group.id])).get(group.id) ?? 0;
       return {
         groupId: group.id,
         displayName: group.displayName,
         privilege: privilege ?? group.privilege ?? 'User',
-        members: await tx.countMembers(site.id, group.id),
+        members,
       };
     });
   }
 }
 
-export function parsePrivilege(text: string): Privilege {
+/** Runs a change and refuses it if it left a site that had an active Promaster with none. */
+async function keepingAPromaster(
+  tx: StoreTransaction,
+  site: SiteRecord,
+  refusal: string,
+  change: () => Promise<void>,
+): Promise<void> {
+  const before = await tx.users.countActivePromasters(site.id);
+  await change();
+  if (before > 0 && (await tx.users.countActivePromasters(site.id)) === 0) {
+    throw new RosterError('last-promaster', refusal);
+  }
+}
+
+function parseGrantable(text: string): Privilege {
   const found = GRANTABLE.find((privilege) => privilege.toLowerCase() === text.trim().toLowerCase());
   if (!found) {
     throw new RosterError(
       'invalid-argument',
-      `'${text}' is not a privilege a group can grant: use ${GRANTABLE.map((p) => `"${p}"`).join(' or ')} (every user is at least ${PRIVILEGES[0]}).`,
+      `'${text}' is not a privilege a group can grant: use ${GRANTABLE.map((p) => `"${p}"`).join(' or ')} (every user is at least ${PRIVILEGES[0]!}).`,
     );
   }
   return found;

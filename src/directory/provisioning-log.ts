@@ -1,15 +1,9 @@
 import { RosterError } from '../errors.js';
+import type { FieldChange, ProvisioningEvent } from '../model/event.js';
 import type { ScimObject, ScimValue } from '../scim/resource.js';
-import type { FieldChange, ProvisioningEvent, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import type { Actor } from './context.js';
 import { newId } from './ids.js';
-
-/** Who is acting, on which site, for which request: carried from the edge into every write. */
-export interface Actor {
-  readonly siteId: string;
-  readonly kind: ProvisioningEvent['actor'];
-  readonly tokenId: string | null;
-  readonly requestId: string | null;
-}
 
 export interface EventFields {
   readonly operation: string;
@@ -22,11 +16,19 @@ export interface EventFields {
   readonly detail?: string | null;
 }
 
-export function provisioningEvent(actor: Actor, fields: EventFields): ProvisioningEvent {
+/** Details and quoted names are cut to this many characters: a client cannot grow the log by sending more. */
+const MAX_DETAIL_LENGTH = 2000;
+
+export function provisioningEvent(
+  actor: Actor,
+  fields: EventFields,
+  id = newId(),
+  at = Date.now(),
+): ProvisioningEvent {
   return {
     siteId: actor.siteId,
-    id: newId(),
-    at: Date.now(),
+    id,
+    at,
     requestId: actor.requestId,
     tokenId: actor.tokenId,
     actor: actor.kind,
@@ -37,44 +39,50 @@ export function provisioningEvent(actor: Actor, fields: EventFields): Provisioni
     outcome: fields.outcome,
     httpStatus: fields.httpStatus,
     changes: fields.changes && fields.changes.length > 0 ? fields.changes : null,
-    detail: fields.detail ?? null,
+    detail: fields.detail === undefined || fields.detail === null ? null : bounded(fields.detail),
+    occurrences: 1,
+    lastAt: at,
   };
+}
+
+function bounded(text: string): string {
+  return text.length > MAX_DETAIL_LENGTH ? `${text.slice(0, MAX_DETAIL_LENGTH - 1)}…` : text;
+}
+
+/** What a refusal concerns: the operation, and the resource when there is one. */
+export interface RefusalTarget {
+  readonly operation: string;
+  readonly resourceType: string;
+  readonly resourceId?: string | undefined;
+  /** Names the resource (its Logon or display name) when it exists. */
+  readonly label?: () => Promise<string | null>;
 }
 
 /**
  * Runs a write; when it is refused, records the refusal in the provisioning log and rethrows. The
  * write's own transaction has rolled back by then, so the refusal is a small write of its own.
- * `logon` names the resource the refusal concerns, when it exists.
  */
 export async function recordingRefusals<T>(
-  store: Pick<Store, 'appendEvent'>,
+  store: Store,
   actor: Actor,
-  target: {
-    readonly operation: string;
-    readonly resourceType: string;
-    readonly resourceId?: string | undefined;
-    readonly logon?: () => Promise<string | null>;
-  },
+  target: RefusalTarget,
   work: () => Promise<T>,
 ): Promise<T> {
   try {
     return await work();
   } catch (error) {
     const refusal = error instanceof RosterError ? error : undefined;
-    const logon = target.logon ? await target.logon().catch(() => null) : null;
-    await store
-      .appendEvent(
-        provisioningEvent(actor, {
-          operation: target.operation,
-          resourceType: target.resourceType,
-          resourceId: target.resourceId ?? null,
-          logon,
-          outcome: 'failure',
-          httpStatus: refusal?.status ?? 500,
-          detail: refusal?.detail ?? 'Internal error.',
-        }),
-      )
-      .catch(() => undefined);
+    const label = target.label ? await target.label().catch(() => null) : null;
+    const event = provisioningEvent(actor, {
+      operation: target.operation,
+      resourceType: target.resourceType,
+      resourceId: target.resourceId ?? null,
+      logon: label,
+      outcome: 'failure',
+      httpStatus: refusal?.status ?? 500,
+      detail: refusal?.detail ?? 'Internal error.',
+    });
+    await store.transaction((tx) => tx.events.append(event)).catch(() => undefined);
     throw error;
   }
 }
@@ -103,6 +111,14 @@ export function diffResources(before: ScimObject, after: ScimObject): FieldChang
     changes.push(change(key, a, b));
   }
   return changes;
+}
+
+/** "Ignored attributes no schema defines: …", listing at most a few names, each cut short. */
+export function describeIgnored(ignored: readonly string[]): string | null {
+  if (ignored.length === 0) return null;
+  const shown = ignored.slice(0, 20).map((name) => (name.length > 100 ? `${name.slice(0, 99)}…` : name));
+  const more = ignored.length > shown.length ? ` and ${ignored.length - shown.length} more` : '';
+  return `Ignored attributes no schema defines: ${shown.join(', ')}${more}.`;
 }
 
 function change(field: string, before: ScimValue | undefined, after: ScimValue | undefined): FieldChange {

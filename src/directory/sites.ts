@@ -1,5 +1,6 @@
-import type { PasswordPolicy, SiteRecord, SiteSettings, Store } from '../store/store.js';
 import { RosterError } from '../errors.js';
+import type { PasswordPolicy, SiteRecord, SiteSettings } from '../model/site.js';
+import type { Store } from '../store/store.js';
 import { newId } from './ids.js';
 import { DEFAULT_PASSWORD_POLICY } from './password-policy.js';
 
@@ -32,12 +33,13 @@ export class SiteService {
       slug,
       name: name?.trim() || slug,
       settings: DEFAULT_SITE_SETTINGS,
+      extensions: [],
       createdAt: Date.now(),
     };
     try {
-      await this.store.insertSite(site);
+      await this.store.transaction((tx) => tx.sites.insert(site));
     } catch (error) {
-      if (error instanceof RosterError && error.constraint === 'sites_slug_lower_key')
+      if (error instanceof RosterError && error.code === 'unique-violation')
         throw new RosterError('site-exists', `Site '${slug}' already exists.`);
       throw error;
     }
@@ -46,44 +48,52 @@ export class SiteService {
 
   /** The site with this slug, created on first use (the `default` site of a fresh install). */
   async ensure(slug: string, name?: string): Promise<{ site: SiteRecord; created: boolean }> {
-    const existing = await this.store.getSiteBySlug(slug);
+    const existing = await this.store.sites.bySlug(slug);
     if (existing) return { site: existing, created: false };
     try {
       return { site: await this.create(slug, name), created: true };
     } catch (error) {
       // Another node created it first.
-      const raced = await this.store.getSiteBySlug(slug);
+      const raced = await this.store.sites.bySlug(slug);
       if (raced) return { site: raced, created: false };
       throw error;
     }
   }
 
   async get(slug: string): Promise<SiteRecord> {
-    const site = await this.store.getSiteBySlug(slug);
-    if (!site) throw new RosterError('site-not-found', `Site '${slug}' does not exist.`);
+    const site = await this.store.sites.bySlug(slug);
+    if (!site) throw siteNotFound(slug);
     return site;
   }
 
   list(): Promise<SiteRecord[]> {
-    return this.store.listSites();
+    return this.store.sites.list();
   }
 
-  async configure(slug: string, change: SiteSettingsChange): Promise<SiteRecord> {
-    const site = await this.get(slug);
-    const policy = { ...site.settings.passwordPolicy, ...change.passwordPolicy };
-    if (!Number.isInteger(policy.minLength) || policy.minLength < 1 || policy.minLength > 256) {
-      throw new RosterError(
-        'invalid-setting',
-        'The minimum password length must be a whole number from 1 to 256.',
-      );
-    }
-    const settings: SiteSettings = {
-      ...site.settings,
-      ...(change.passwordSync !== undefined ? { passwordSync: change.passwordSync } : {}),
-      ...(change.patchNoContent !== undefined ? { patchNoContent: change.patchNoContent } : {}),
-      passwordPolicy: policy,
-    };
-    await this.store.updateSiteSettings(site.id, settings);
-    return { ...site, settings };
+  /** Changes settings on the site's locked row, so two changes at once never lose one another. */
+  configure(slug: string, change: SiteSettingsChange): Promise<SiteRecord> {
+    return this.store.transaction(async (tx) => {
+      const site = await tx.sites.lock(slug);
+      if (!site) throw siteNotFound(slug);
+      const policy = { ...site.settings.passwordPolicy, ...change.passwordPolicy };
+      if (!Number.isInteger(policy.minLength) || policy.minLength < 1 || policy.minLength > 256) {
+        throw new RosterError(
+          'invalid-setting',
+          'The minimum password length must be a whole number from 1 to 256.',
+        );
+      }
+      const settings: SiteSettings = {
+        ...site.settings,
+        ...(change.passwordSync !== undefined ? { passwordSync: change.passwordSync } : {}),
+        ...(change.patchNoContent !== undefined ? { patchNoContent: change.patchNoContent } : {}),
+        passwordPolicy: policy,
+      };
+      await tx.sites.updateSettings(site.id, settings);
+      return { ...site, settings };
+    });
   }
+}
+
+export function siteNotFound(slug: string): RosterError {
+  return new RosterError('site-not-found', `Site '${slug}' does not exist.`);
 }

@@ -3,16 +3,13 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { ScimError } from '../scim/errors.js';
-import type { Services } from '../services.js';
+import type { Services } from '../directory/services.js';
 import { registerErrorHandling, SCIM_CONTENT_TYPE } from './errors.js';
 import { registerScimRoutes } from './scim-routes.js';
 
 export interface AppOptions {
   readonly services: Services;
-  readonly config: Pick<
-    Config,
-    'bodyLimit' | 'defaultPageSize' | 'maxPageSize' | 'publicUrl' | 'trustProxy' | 'cursorTimeoutMs'
-  >;
+  readonly config: Pick<Config, 'bodyLimit' | 'publicUrl' | 'trustProxy'>;
   readonly logger: Logger;
 }
 
@@ -83,8 +80,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/scim/v2' },
   );
 
+  // One round trip to the database, nothing more: probes come often and unauthenticated.
   app.get('/healthz', async (_request, reply) => {
-    await options.services.store.listSites();
+    await options.services.health();
     return reply.type('application/json').send({ status: 'ok' });
   });
   app.get('/', async (_request, reply) =>

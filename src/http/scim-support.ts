@@ -1,17 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ListRequest, ListResult } from '../directory/paging.js';
-import type { Actor } from '../directory/provisioning-log.js';
-import type { UserContext } from '../directory/users.js';
-import { parseTagCondition, type TagCondition, tagMatches } from '../scim/etag.js';
+import type { RequestContext } from '../directory/context.js';
+import type { ResourceView } from '../directory/resources.js';
+import type { Authenticated } from '../directory/tokens.js';
 import { RosterError } from '../errors.js';
+import { parseTagCondition, type TagCondition } from '../scim/etag.js';
 import { ScimError } from '../scim/errors.js';
-import { parseFilter } from '../scim/filter/parse.js';
-import type { PageInfo } from '../scim/list-response.js';
-import { parseProjection, type Projection } from '../scim/project.js';
 import type { ScimObject } from '../scim/resource.js';
-import type { ResourceSchema } from '../scim/schema/registry.js';
-import { type PageLimits, pagingOf, type SearchParameters } from '../scim/search.js';
-import type { Authenticated } from './auth/bearer.js';
 import { SCIM_CONTENT_TYPE } from './errors.js';
 
 declare module 'fastify' {
@@ -29,10 +23,9 @@ export function authenticated(request: FastifyRequest): Authenticated {
   return request.roster;
 }
 
-export function contextOf(request: FastifyRequest): UserContext {
+export function contextOf(request: FastifyRequest): RequestContext {
   const { site, token } = authenticated(request);
-  const actor: Actor = { siteId: site.id, kind: 'scim', tokenId: token.id, requestId: request.id };
-  return { site, actor };
+  return { site, actor: { siteId: site.id, kind: 'scim', tokenId: token.id, requestId: request.id } };
 }
 
 export function headerOf(request: FastifyRequest, name: string): string | undefined {
@@ -56,29 +49,18 @@ export function single(query: Query, name: string): string | undefined {
   return value;
 }
 
-export function projectionOf(schema: ResourceSchema, query: Query): Projection {
-  return parseProjection(schema, single(query, 'attributes'), single(query, 'excludedAttributes'));
+/** The absolute URL of `/scim/v2`: the configured public URL, else the request's own. */
+export function baseUrl(request: FastifyRequest, publicUrl: string | undefined): string {
+  return `${publicUrl ?? `${request.protocol}://${request.host}`}/scim/v2`;
 }
 
-/** A list query (RFC 7644 §3.4.2) from search parameters: filter, sort, page and projection. */
-export function listRequestOf(
-  schema: ResourceSchema,
-  parameters: SearchParameters,
-  limits: PageLimits,
-): { request: ListRequest; projection: Projection } {
-  const projection = parseProjection(schema, parameters.attributes, parameters.excludedAttributes);
-  const { paging, count } = pagingOf(parameters, limits);
-  const filterText = parameters.filter;
-  const filter = filterText === undefined || filterText.trim() === '' ? undefined : parseFilter(filterText);
+/** How the response shows a resource: its base URL and the request's attribute lists (RFC 7644 §3.9). */
+export function viewOf(request: FastifyRequest, publicUrl: string | undefined): ResourceView {
+  const query = request.query as Query;
   return {
-    projection,
-    request: {
-      ...(filter ? { filter } : {}),
-      ...(parameters.sortBy ? { sortBy: parameters.sortBy } : {}),
-      ...(parameters.sortOrder ? { sortOrder: parameters.sortOrder } : {}),
-      count,
-      paging,
-    },
+    scimBase: baseUrl(request, publicUrl),
+    attributes: single(query, 'attributes'),
+    excludedAttributes: single(query, 'excludedAttributes'),
   };
 }
 
@@ -89,56 +71,17 @@ export function refuseFilter(request: FastifyRequest): void {
   }
 }
 
-/** The absolute URL of `/scim/v2`: the configured public URL, else the request's own. */
-export function baseUrl(request: FastifyRequest, publicUrl: string | undefined): string {
-  return `${publicUrl ?? `${request.protocol}://${request.host}`}/scim/v2`;
-}
-
 export function send(reply: FastifyReply, status: number, body: ScimObject): FastifyReply {
   return reply.code(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
-/** A resource response with its version as the ETag header (RFC 7644 §3.14). */
+/** A resource response with its version as the ETag header (RFC 7644 §3.14); no body for 204 and 304. */
 export function sendVersioned(
   reply: FastifyReply,
   status: number,
   version: string,
-  body: ScimObject,
+  body: ScimObject | undefined,
 ): FastifyReply {
   reply.header('etag', version);
-  return send(reply, status, body);
-}
-
-/** Where a list page is: the index it started at, or RFC 9865's cursors. */
-export function pageInfoOf(result: Omit<ListResult<unknown>, 'items'>): PageInfo {
-  return result.startIndex !== undefined
-    ? { startIndex: result.startIndex }
-    : { nextCursor: result.nextCursor, previousCursor: result.previousCursor };
-}
-
-/** RFC 7644 §3.14: a GET whose If-None-Match names the current version is answered 304, no body. */
-export function notModified(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  version: string,
-): FastifyReply | undefined {
-  const condition = parseTagCondition(headerOf(request, 'if-none-match'));
-  if (!condition || !tagMatches(condition, version)) return undefined;
-  return reply.code(304).header('etag', version).send();
-}
-
-/**
- * A successful PATCH answered as the site chose (RFC 7644 §3.5.2 allows both): 204 with no body
- * (the ETag still tells the version), or `full` — 200 with the resource.
- */
-export function answerPatch(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  version: string,
-  full: () => Promise<FastifyReply>,
-): FastifyReply | Promise<FastifyReply> {
-  if (authenticated(request).site.settings.patchNoContent === true) {
-    return reply.code(204).header('etag', version).send();
-  }
-  return full();
+  return body === undefined ? reply.code(status).send() : send(reply, status, body);
 }

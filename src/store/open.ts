@@ -11,6 +11,10 @@ export interface DatabaseOptions {
   readonly postgresPoolSize?: number;
   /** A PostgreSQL schema to work in (tests give each run its own). */
   readonly postgresSchema?: string;
+  /** PostgreSQL's `statement_timeout`, in milliseconds. */
+  readonly statementTimeoutMs?: number;
+  /** SQLite: fail at once on a write issued outside a transaction while inside one. */
+  readonly strictTransactions?: boolean;
 }
 
 /** What a `--database` / `ROSTER_DATABASE_URL` value names: `sqlite:<file>` or `postgres://…`. */
@@ -35,12 +39,14 @@ export async function openDatabase(url: string, options: DatabaseOptions = {}): 
       connectionString: target.url,
       ...(options.postgresPoolSize ? { maxConnections: options.postgresPoolSize } : {}),
       ...(options.postgresSchema ? { schema: options.postgresSchema } : {}),
+      ...(options.statementTimeoutMs ? { statementTimeoutMs: options.statementTimeoutMs } : {}),
     });
   } else {
     if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
     database = new SqliteDatabase({
       file: target.file,
       ...(options.sqliteSynchronous ? { synchronous: options.sqliteSynchronous } : {}),
+      ...(options.strictTransactions ? { strictTransactions: true } : {}),
     });
   }
   try {

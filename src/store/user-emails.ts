@@ -1,5 +1,5 @@
 import type { ScimObject } from '../scim/resource.js';
-import type { UserEmail } from './store.js';
+import type { UserEmail } from '../model/resource.js';
 
 /** The emails of a stored SCIM resource, in order. */
 export function emailsOf(resource: ScimObject): UserEmail[] {

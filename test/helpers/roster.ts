@@ -7,7 +7,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createRoster, type Roster } from '../../src/main.js';
-import type { SiteRecord } from '../../src/store/store.js';
+import type { SiteRecord } from '../../src/model/site.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 /** Every integration suite runs once per dialect. */
@@ -92,7 +92,13 @@ export async function startTestRoster(
   const database = await createTestDatabase(dialect);
   const config = loadConfig(
     {},
-    { databaseUrl: database.url, logLevel: 'silent', defaultSite: undefined, ...overrides },
+    {
+      databaseUrl: database.url,
+      logLevel: 'silent',
+      defaultSite: undefined,
+      strictTransactions: true,
+      ...overrides,
+    },
   );
   const roster = await createRoster(config, createLogger('silent'));
   return {

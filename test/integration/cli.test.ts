@@ -167,7 +167,16 @@ describe.each(DIALECTS)('cli (%s)', (dialect) => {
     const issued = (await run('tokens', 'create', '--site', 'revoke-site', '--json')).json();
     expect((await scimRequest(roster, issued.token, 'GET', '/Users')).status).toBe(200);
 
-    const revoked = await run('tokens', 'revoke', issued.id);
+    // Revoking names the site: another site's slug does not reach the token, which keeps working.
+    await run('sites', 'create', 'other-revoke-site');
+    expectOneLineFailure(
+      await run('tokens', 'revoke', issued.id, '--site', 'other-revoke-site'),
+      /has no token/,
+    );
+    expectOneLineFailure(await run('tokens', 'revoke', issued.id), /--site/);
+    expect((await scimRequest(roster, issued.token, 'GET', '/Users')).status).toBe(200);
+
+    const revoked = await run('tokens', 'revoke', issued.id, '--site', 'revoke-site');
     expect(revoked.code, JSON.stringify(revoked)).toBe(0);
     expect(revoked.out.join('\n')).toContain(issued.id);
     const refused = await scimRequest(roster, issued.token, 'GET', '/Users');
@@ -175,8 +184,14 @@ describe.each(DIALECTS)('cli (%s)', (dialect) => {
 
     const listed = (await run('tokens', 'list', '--site', 'revoke-site', '--json')).json();
     expect(listed[0]).toMatchObject({ id: issued.id, status: 'revoked', revokedAt: expect.any(String) });
-    expectOneLineFailure(await run('tokens', 'revoke', issued.id), /already revoked/);
-    expectOneLineFailure(await run('tokens', 'revoke', 'no-such-token'), /does not exist/);
+    expectOneLineFailure(
+      await run('tokens', 'revoke', issued.id, '--site', 'revoke-site'),
+      /already revoked/,
+    );
+    expectOneLineFailure(
+      await run('tokens', 'revoke', 'no-such-token', '--site', 'revoke-site'),
+      /has no token/,
+    );
   });
 
   it('lists active users by default and disabled ones with --inactive', async () => {

@@ -39,13 +39,13 @@ describe.each(DIALECTS)('concurrency (%s)', (dialect) => {
     expect(refused).toHaveLength(19);
     for (const response of refused) expect(response.body.scimType).toBe('uniqueness');
 
-    const stored = await harness.roster.services.store.listUsers(site.id, {
-      start: { index: 1 },
-      count: 100,
-      includeDeleted: true,
-    });
+    const stored = await harness.roster.store.users.page(
+      site.id,
+      { start: { index: 1 }, count: 100 },
+      { includeDeleted: true },
+    );
     expect(stored.totalResults).toBe(1);
-    expect(stored.users[0]!.id).toBe(created[0]!.body.id);
+    expect(stored.items[0]!.id).toBe(created[0]!.body.id);
 
     const list = await scim(
       'GET',
@@ -54,7 +54,7 @@ describe.each(DIALECTS)('concurrency (%s)', (dialect) => {
     expect(list.body.totalResults).toBe(1);
 
     // Every refusal is in the log too, and the log agrees with the data: one successful create.
-    const events = await harness.roster.services.store.listEvents(site.id, { limit: 100 });
+    const events = await harness.roster.store.events.list(site.id, { limit: 100 });
     const creates = events.filter((event) => event.operation === 'create');
     expect(creates.filter((event) => event.outcome === 'success')).toHaveLength(1);
     expect(creates.filter((event) => event.outcome === 'failure' && event.httpStatus === 409)).toHaveLength(
@@ -84,10 +84,7 @@ describe.each(DIALECTS)('concurrency (%s)', (dialect) => {
     const logons = (list.body.Resources as { userName: string }[]).map((user) => user.userName).sort();
     expect(logons).toEqual(Array.from({ length: 20 }, (_, i) => `parallel.${i}@okta.local`).sort());
 
-    const stored = await harness.roster.services.store.listUsers(site.id, {
-      start: { index: 1 },
-      count: 100,
-    });
+    const stored = await harness.roster.store.users.page(site.id, { start: { index: 1 }, count: 100 });
     expect(stored.totalResults).toBe(20);
   });
 
@@ -121,7 +118,7 @@ describe.each(DIALECTS)('concurrency (%s)', (dialect) => {
     // One version per write: no write was folded into another.
     expect(got.body.meta.version).toBe('W/"11"');
 
-    const events = await harness.roster.services.store.listEvents(site.id, { limit: 100 });
+    const events = await harness.roster.store.events.list(site.id, { limit: 100 });
     expect(
       events.filter((event) => event.operation === 'update' && event.outcome === 'success'),
     ).toHaveLength(10);

@@ -97,7 +97,7 @@ describe.each(DIALECTS)('Entra ID conformance (%s)', (dialect) => {
   }
 
   async function events(site: TestSite): Promise<ProvisioningEvent[]> {
-    return (await harness.roster.services.store.listEvents(site.site.id, { limit: 200 })).reverse();
+    return (await harness.roster.store.events.list(site.site.id, { limit: 200 })).reverse();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ describe.each(DIALECTS)('Entra ID conformance (%s)', (dialect) => {
     });
     expect(await readUser(site, user.id)).toEqual(user);
 
-    const stored = await harness.roster.services.store.getUser(site.site.id, user.id);
+    const stored = await harness.roster.store.users.get(site.site.id, user.id);
     expect(stored).toMatchObject({
       logon: profile.userName,
       firstName: profile.givenName,
@@ -298,7 +298,7 @@ describe.each(DIALECTS)('Entra ID conformance (%s)', (dialect) => {
     expectNoMatch(await entraGet(site, entraUserNameLookupPath(profile.userName)));
     expect((await lookupOne(site, entraUserNameLookupPath(renamed))).id).toBe(id);
 
-    const stored = await harness.roster.services.store.getUser(site.site.id, id);
+    const stored = await harness.roster.store.users.get(site.site.id, id);
     expect(stored).toMatchObject({
       logon: renamed,
       firstName: 'Updated',
@@ -332,7 +332,7 @@ describe.each(DIALECTS)('Entra ID conformance (%s)', (dialect) => {
     });
     // The dotted keys are paths, not attributes named "name.givenName".
     expect(user).not.toHaveProperty(['name.givenName']);
-    const stored = await harness.roster.services.store.getUser(site.site.id, id);
+    const stored = await harness.roster.store.users.get(site.site.id, id);
     expect(stored).toMatchObject({ firstName: 'Kkom', lastName: 'Unua', email: 'flagged@contoso.com' });
   });
 
@@ -419,7 +419,7 @@ describe.each(DIALECTS)('Entra ID conformance (%s)', (dialect) => {
     expect((await readUser(site, id)).active).toBe(false);
     const found = await lookupOne(site, entraUserNameLookupPath(profile.userName));
     expect(found).toMatchObject({ id, active: false });
-    expect((await harness.roster.services.store.getUser(site.site.id, id))?.active).toBe(false);
+    expect((await harness.roster.store.users.get(site.site.id, id))?.active).toBe(false);
 
     // The same disable again is a no-op: nothing written, the version holds.
     const again = await patch(site, id, entraDisablePatch('default'));
@@ -533,7 +533,7 @@ describe.each(DIALECTS)('Entra ID conformance (%s)', (dialect) => {
         givenName: 'givenName',
       });
       expect(user).not.toHaveProperty(ENTERPRISE_USER_SCHEMA);
-      const stored = await harness.roster.services.store.getUser(site.site.id, id);
+      const stored = await harness.roster.store.users.get(site.site.id, id);
       expect(stored?.resource).not.toHaveProperty('displayName');
       expect(stored?.resource).not.toHaveProperty(ENTERPRISE_USER_SCHEMA);
     }
@@ -594,7 +594,7 @@ describe.each(DIALECTS)('Entra ID conformance (%s)', (dialect) => {
       division: 'R&D',
       department: 'Research',
     });
-    const stored = await harness.roster.services.store.getUser(site.site.id, id);
+    const stored = await harness.roster.store.users.get(site.site.id, id);
     expect(stored).toMatchObject({
       timeZone: 'Europe/Paris',
       firstName: 'Given2',
@@ -644,7 +644,7 @@ describe.each(DIALECTS)('Entra ID conformance (%s)', (dialect) => {
     expectScimError(await entraSend(site, 'PATCH', `/Users/${id}`, entraDisablePatch()), 404);
 
     // Roster keeps the record, disabled, with its history (DESIGN §5).
-    const stored = await harness.roster.services.store.getUser(site.site.id, id);
+    const stored = await harness.roster.store.users.get(site.site.id, id);
     expect(stored).toMatchObject({ logon: profile.userName, active: false });
     expect(stored?.deletedAt).not.toBeNull();
     expect((await events(site)).map((event) => event.operation)).toContain('delete');

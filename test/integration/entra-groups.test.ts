@@ -72,7 +72,7 @@ describe.each(DIALECTS)('Entra ID groups (%s)', (dialect) => {
   }
 
   async function stored(site: TestSite, groupId: string): Promise<string[]> {
-    return (await harness.roster.services.store.listMembers(site.site.id, groupId)).map((m) => m.id).sort();
+    return (await harness.roster.store.members.ofGroup(site.site.id, groupId)).map((m) => m.id).sort();
   }
 
   const sorted = (ids: readonly string[]): string[] => [...ids].sort();
@@ -257,7 +257,7 @@ describe.each(DIALECTS)('Entra ID groups (%s)', (dialect) => {
     );
     expect(second.status, second.raw).toBe(200);
     expect(await stored(site, id)).toEqual(sorted(users.slice(4)));
-    const event = (await harness.roster.services.store.listEvents(site.site.id, { limit: 1 }))[0]!;
+    const event = (await harness.roster.store.events.list(site.site.id, { limit: 1 }))[0]!;
     expect(event).toMatchObject({ operation: 'group change', detail: 'Added 4 members. Removed 4 members.' });
   });
 

@@ -52,7 +52,7 @@ describe.each(DIALECTS)('ETags (%s)', (dialect) => {
   }
 
   async function failures(site: TestSite) {
-    const events = await harness.roster.services.store.listEvents(site.site.id, { limit: 100 });
+    const events = await harness.roster.store.events.list(site.site.id, { limit: 100 });
     return events.filter((event) => event.outcome === 'failure');
   }
 
@@ -157,7 +157,7 @@ describe.each(DIALECTS)('ETags (%s)', (dialect) => {
     }
     const after = await readUser(site, id);
     expect(after.meta).toEqual(before.meta);
-    const stored = await harness.roster.services.store.getUser(site.site.id, id);
+    const stored = await harness.roster.store.users.get(site.site.id, id);
     expect(`W/"${stored?.version}"`).toBe(before.meta.version);
 
     // DELETE is a write too, and so is the create that brings the user back.
@@ -334,7 +334,7 @@ describe.each(DIALECTS)('ETags (%s)', (dialect) => {
       const stored = await readUser(site, id);
       expect(stored.title).toBe(winner.body.title);
       expect(stored.meta.version).toBe(winner.headers.etag);
-      const record = await harness.roster.services.store.getUser(site.site.id, id);
+      const record = await harness.roster.store.users.get(site.site.id, id);
       expect(record?.version).toBe(2);
     }
   });

@@ -7,9 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/index.js';
-import type { Actor } from '../../src/directory/provisioning-log.js';
+import { cliContext, type RequestContext } from '../../src/directory/context.js';
 import { RosterError } from '../../src/errors.js';
-import type { Privilege, ProvisioningEvent } from '../../src/store/store.js';
+import type { ProvisioningEvent } from '../../src/model/event.js';
+import type { Privilege } from '../../src/model/resource.js';
 import { ERROR_SCHEMA, type Json, PATCH_OP_SCHEMA, USER_SCHEMA } from '../fixtures/okta.js';
 import {
   DIALECTS,
@@ -50,12 +51,7 @@ describe.each(DIALECTS)('group privileges (%s)', (dialect) => {
   afterAll(async () => harness.close());
 
   const services = () => harness.roster.services;
-  const actorOf = (site: TestSite): Actor => ({
-    siteId: site.site.id,
-    kind: 'cli',
-    tokenId: null,
-    requestId: null,
-  });
+  const contextOf = (site: TestSite): RequestContext => cliContext(site.site);
 
   async function newUser(site: TestSite, userName: string): Promise<string> {
     const created = await site.scim('POST', '/Users', {
@@ -83,7 +79,7 @@ describe.each(DIALECTS)('group privileges (%s)', (dialect) => {
   }
 
   async function privilegeOf(site: TestSite, userId: string): Promise<Privilege> {
-    const user = await services().store.getUser(site.site.id, userId);
+    const user = await harness.roster.store.users.get(site.site.id, userId);
     expect(user).toBeDefined();
     return user!.privilege;
   }
@@ -93,19 +89,20 @@ describe.each(DIALECTS)('group privileges (%s)', (dialect) => {
   }
 
   async function members(site: TestSite, groupId: string): Promise<string[]> {
-    return (await services().store.listMembers(site.site.id, groupId)).map((member) => member.id).sort();
+    return (await harness.roster.store.members.ofGroup(site.site.id, groupId))
+      .map((member) => member.id)
+      .sort();
   }
 
   async function events(site: TestSite): Promise<ProvisioningEvent[]> {
-    return services().store.listEvents(site.site.id, { limit: 500 });
+    return harness.roster.store.events.list(site.site.id, { limit: 500 });
   }
 
   const map = (site: TestSite, group: string, privilege: string) =>
-    services().privileges.map(site.site, group, privilege, actorOf(site));
-  const unmap = (site: TestSite, group: string) =>
-    services().privileges.unmap(site.site, group, actorOf(site));
+    services().privileges.map(contextOf(site), group, privilege);
+  const unmap = (site: TestSite, group: string) => services().privileges.unmap(contextOf(site), group);
   const setOwn = (site: TestSite, logon: string, privilege: string) =>
-    services().privileges.setUserPrivilege(site.site, logon, privilege, actorOf(site));
+    services().privileges.setUserPrivilege(contextOf(site), logon, privilege);
 
   // ------------------------------------------------------------------------------------------
   // Mapping
@@ -421,8 +418,8 @@ describe.each(DIALECTS)('group privileges (%s)', (dialect) => {
 
   /** The user as SCIM and the directory see it, and the group's stored members. */
   async function snapshot(site: TestSite, userId: string, groupId?: string) {
-    const user = await services().store.getUser(site.site.id, userId);
-    const group = groupId ? await services().store.getGroup(site.site.id, groupId) : undefined;
+    const user = await harness.roster.store.users.get(site.site.id, userId);
+    const group = groupId ? await harness.roster.store.groups.get(site.site.id, groupId) : undefined;
     return {
       active: user!.active,
       deleted: user!.deletedAt !== null,
@@ -609,7 +606,7 @@ describe.each(DIALECTS)('group privileges (%s)', (dialect) => {
     expectLastPromasterRefusal(
       await site.scim('PATCH', `/Users/${boss}`, patchBody({ op: 'replace', value: { active: false } })),
     );
-    expect((await services().store.getUser(site.site.id, boss))!.active).toBe(true);
+    expect((await harness.roster.store.users.get(site.site.id, boss))!.active).toBe(true);
   });
 
   it('with another active Promaster, each of those changes succeeds', async () => {
@@ -630,7 +627,7 @@ describe.each(DIALECTS)('group privileges (%s)', (dialect) => {
       const all = attempts(boss, userName, groupId, groupName, other);
       const response = await all[name as keyof typeof all](site);
       expect([200, 204], `${name}: ${response.raw}`).toContain(response.status);
-      const user = await services().store.getUser(site.site.id, boss);
+      const user = await harness.roster.store.users.get(site.site.id, boss);
       if (USER_ONLY.has(name)) {
         expect(user!.active, name).toBe(false);
         if (name === 'DELETE user') {

@@ -61,7 +61,7 @@ describe.each(DIALECTS)('groups (%s)', (dialect) => {
   });
   afterAll(async () => harness.close());
 
-  const store = () => harness.roster.services.store;
+  const store = () => harness.roster.store;
 
   async function newUser(site: TestSite, userName: string): Promise<string> {
     const created = await site.scim('POST', '/Users', {
@@ -98,11 +98,11 @@ describe.each(DIALECTS)('groups (%s)', (dialect) => {
 
   /** The member ids as stored, sorted. */
   async function stored(site: TestSite, groupId: string): Promise<string[]> {
-    return sorted((await store().listMembers(site.site.id, groupId)).map((member) => member.id));
+    return sorted((await store().members.ofGroup(site.site.id, groupId)).map((member) => member.id));
   }
 
   async function events(site: TestSite): Promise<ProvisioningEvent[]> {
-    return store().listEvents(site.site.id, { limit: 500 });
+    return store().events.list(site.site.id, { limit: 500 });
   }
 
   async function patchGroup(site: TestSite, id: string, ...operations: Json[]): Promise<ScimResponse> {
@@ -430,7 +430,7 @@ describe.each(DIALECTS)('groups (%s)', (dialect) => {
     expect(valuesOf(added.body.members)).toEqual(sorted([a!, b!, c!]));
     expect(await stored(site, group.id)).toEqual(sorted([a!, b!, c!]));
     // `display` is readOnly: as on POST and PUT, the server fills in the Logon.
-    const members = await store().listMembers(site.site.id, group.id);
+    const members = await store().members.ofGroup(site.site.id, group.id);
     expect(members.find((member) => member.id === b)).toEqual({ id: b, type: 'User', display: 'member1' });
 
     const event = (await events(site)).find((e) => e.operation === 'group change');
@@ -773,7 +773,7 @@ describe.each(DIALECTS)('groups (%s)', (dialect) => {
     const userB = await site.scim('GET', `/Users/${b}`);
     expect(userB.status).toBe(200);
     expect(userB.body.groups ?? []).toEqual([]);
-    expect((await store().groupsOfMembers(site.site.id, [a!, b!])).get(b!)).toBeUndefined();
+    expect((await store().members.groupsOf(site.site.id, [a!, b!])).get(b!)).toBeUndefined();
 
     const event = (await events(site)).find((e) => e.operation === 'delete group' && e.outcome === 'success');
     expect(event).toMatchObject({
@@ -897,7 +897,7 @@ describe.each(DIALECTS)('groups (%s)', (dialect) => {
         type: 'Group',
       },
     ]);
-    expect(await store().listMembers(site.site.id, parent.id)).toEqual([
+    expect(await store().members.ofGroup(site.site.id, parent.id)).toEqual([
       { id: child.id, type: 'Group', display: 'Child' },
     ]);
     const byMember = await site.scim('GET', filterPath('Groups', `members[value eq "${child.id}"]`));

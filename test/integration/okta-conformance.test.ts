@@ -5,8 +5,8 @@
  */
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/directory/provisioning-log.js';
-import type { ProvisioningEvent } from '../../src/store/store.js';
+import type { Actor } from '../../src/directory/context.js';
+import type { ProvisioningEvent } from '../../src/model/event.js';
 import {
   ENTERPRISE_USER_SCHEMA,
   ERROR_SCHEMA,
@@ -109,8 +109,9 @@ describe.each(DIALECTS)('Okta conformance (%s)', (dialect) => {
   /** A user that exists in the site before Okta is connected (made in the console, not by SCIM). */
   async function existingConsoleUser(site: TestSite, profile: OktaProfile): Promise<string> {
     const actor: Actor = { siteId: site.site.id, kind: 'console', tokenId: null, requestId: null };
-    const { user } = await harness.roster.services.users.create(
+    const created = await harness.roster.services.resources.create(
       { site: site.site, actor },
+      'User',
       {
         schemas: [USER_SCHEMA],
         userName: profile.userName,
@@ -118,8 +119,9 @@ describe.each(DIALECTS)('Okta conformance (%s)', (dialect) => {
         emails: [{ primary: true, value: profile.email, type: 'work' }],
         timezone: profile.timezone,
       },
+      { scimBase: '' },
     );
-    return user.id;
+    return created.id;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -159,7 +161,7 @@ describe.each(DIALECTS)('Okta conformance (%s)', (dialect) => {
     }
 
     // C9340/C9341: a revoked token fails on its next request; a replacement token works at once.
-    await harness.roster.services.tokens.revoke(site.tokenId);
+    await harness.roster.services.tokens.revoke(site.site, site.tokenId);
     expectUnauthorized(await oktaGet(site, OKTA_CONNECTION_TEST_PATH));
     const replacement = await harness.roster.services.tokens.issue(site.site, { createdBy: 'test' });
     const again = await oktaGet(site, OKTA_CONNECTION_TEST_PATH, {
@@ -712,7 +714,7 @@ describe.each(DIALECTS)('Okta conformance (%s)', (dialect) => {
     await readUser(site, id);
     await lookupOne(site, profile.userName);
 
-    const events = (await harness.roster.services.store.listEvents(site.site.id, { limit: 100 })).reverse();
+    const events = (await harness.roster.store.events.list(site.site.id, { limit: 100 })).reverse();
     expect(
       events.map((event) => [event.operation, event.outcome, event.httpStatus, event.requestId]),
     ).toEqual([
@@ -761,7 +763,7 @@ describe.each(DIALECTS)('Okta conformance (%s)', (dialect) => {
     expect(logText).not.toContain(profile.password);
     expect(logText).not.toContain(pushedPassword);
     // Password sync is off by default: the placeholder Okta sends is not kept, even hashed.
-    const stored = await harness.roster.services.store.getUser(site.site.id, id);
+    const stored = await harness.roster.store.users.get(site.site.id, id);
     expect(stored?.passwordHash).toBeNull();
   });
 });

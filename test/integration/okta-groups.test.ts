@@ -72,7 +72,7 @@ describe.each(DIALECTS)('Okta Group Push (%s)', (dialect) => {
   const member = (user: OktaUser): Json => ({ value: user.id, display: user.userName });
 
   async function stored(site: TestSite, groupId: string): Promise<string[]> {
-    return (await harness.roster.services.store.listMembers(site.site.id, groupId)).map((m) => m.id).sort();
+    return (await harness.roster.store.members.ofGroup(site.site.id, groupId)).map((m) => m.id).sort();
   }
 
   const ids = (...users: OktaUser[]): string[] => users.map((user) => user.id).sort();
@@ -240,7 +240,7 @@ describe.each(DIALECTS)('Okta Group Push (%s)', (dialect) => {
     }
 
     // The log tells the story: one create, the membership changes, the delete.
-    const log = (await harness.roster.services.store.listEvents(site.site.id, { limit: 100 }))
+    const log = (await harness.roster.store.events.list(site.site.id, { limit: 100 }))
       .filter((e) => e.resourceType === 'Group')
       .reverse();
     expect(log.map((e) => e.operation)).toEqual([
@@ -280,7 +280,7 @@ describe.each(DIALECTS)('Okta Group Push (%s)', (dialect) => {
     );
     expect(added.status, added.raw).toBe(200);
     expect(await stored(site, id)).toEqual([u0.id]);
-    const event = (await harness.roster.services.store.listEvents(site.site.id, { limit: 5 }))[0]!;
+    const event = (await harness.roster.store.events.list(site.site.id, { limit: 5 }))[0]!;
     expect(event.detail).toContain('23a35c27-23d3-4c03-b4c5-6443c09e7173');
   });
 

@@ -57,7 +57,7 @@ describe.each(DIALECTS)('other SCIM clients (%s)', (dialect) => {
   }
 
   async function events(site: TestSite): Promise<ProvisioningEvent[]> {
-    return (await harness.roster.services.store.listEvents(site.site.id, { limit: 200 })).reverse();
+    return (await harness.roster.store.events.list(site.site.id, { limit: 200 })).reverse();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -95,7 +95,7 @@ describe.each(DIALECTS)('other SCIM clients (%s)', (dialect) => {
     expect(user.name).toEqual({ familyName: ' User 01', givenName: 'AAA Test' });
     // PUT replaces: the title the body no longer carries is gone.
     expect(user).not.toHaveProperty('title');
-    const stored = await harness.roster.services.store.getUser(site.site.id, id);
+    const stored = await harness.roster.store.users.get(site.site.id, id);
     expect(stored).toMatchObject({ firstName: 'AAA Test', lastName: ' User 01' });
 
     // Attributes under the 1.1-style enterprise key are no schema of ours: ignored and logged.
@@ -181,7 +181,7 @@ describe.each(DIALECTS)('other SCIM clients (%s)', (dialect) => {
     );
     expect(enable.status, enable.raw).toBe(200);
     expect((await readUser(site, id)).active).toBe(true);
-    expect(await harness.roster.services.store.getUser(site.site.id, id)).toMatchObject({
+    expect(await harness.roster.store.users.get(site.site.id, id)).toMatchObject({
       logon: 'kim.cloak',
       active: true,
     });
@@ -299,7 +299,7 @@ describe.each(DIALECTS)('other SCIM clients (%s)', (dialect) => {
       active: false,
     });
     expect((await readUser(site, disabledId)).active).toBe(false);
-    expect((await harness.roster.services.store.getUser(site.site.id, disabledId))?.active).toBe(false);
+    expect((await harness.roster.store.users.get(site.site.id, disabledId))?.active).toBe(false);
   });
 
   // ------------------------------------------------------------------------------------------
@@ -415,7 +415,7 @@ describe.each(DIALECTS)('other SCIM clients (%s)', (dialect) => {
       patchBody({ op: 'replace', path: 'active', value: false }),
     );
     expect(terminated.status, terminated.raw).toBe(200);
-    expect((await harness.roster.services.store.getUser(site.site.id, id))?.active).toBe(false);
+    expect((await harness.roster.store.users.get(site.site.id, id))?.active).toBe(false);
   });
 
   // ------------------------------------------------------------------------------------------

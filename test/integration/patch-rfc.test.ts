@@ -519,7 +519,7 @@ describe.each(DIALECTS)('PATCH per RFC 7644 §3.5.2 (%s)', (dialect) => {
     expect(response.body.detail).toMatch(/^Operation 1: /);
     // Atomic (§3.5.2): operation 0 is not applied either; the version holds.
     expect(await readUser(before.id as string)).toEqual(before);
-    const record = await harness.roster.services.store.getUser(site.site.id, before.id as string);
+    const record = await harness.roster.store.users.get(site.site.id, before.id as string);
     expect(`W/"${record?.version}"`).toBe(before.meta.version);
     expect(record?.resource.title).toBe('Tour Guide');
   });
@@ -534,7 +534,7 @@ describe.each(DIALECTS)('PATCH per RFC 7644 §3.5.2 (%s)', (dialect) => {
     expectScimError(response, 400, 'invalidValue');
     expect(response.body.detail).toMatch(/^Operation 2: /);
     expect(await readUser(before.id as string)).toEqual(before);
-    const events = await harness.roster.services.store.listEvents(site.site.id, { limit: 1 });
+    const events = await harness.roster.store.events.list(site.site.id, { limit: 1 });
     expect(events[0]).toMatchObject({ resourceId: before.id, outcome: 'failure', httpStatus: 400 });
     expect(events[0]?.detail).toMatch(/^Operation 2: /);
   });

@@ -7,9 +7,12 @@ import { parseFilter } from '../../src/scim/filter/parse.js';
 import { userResourceSchema } from '../../src/scim/schema/resource-types.js';
 import type { SqlValue } from '../../src/store/sql/connection.js';
 import { dialects } from '../../src/store/sql/dialect.js';
-import { buildUserList } from '../../src/store/sql/list-users.js';
+import { listStatements as storeListStatements } from '../../src/store/sql/list-page.js';
+import { isNull, sql } from '../../src/store/sql/sql-expression.js';
+import { USERS } from '../../src/store/sql/users-sql.js';
 import { emailsOf } from '../../src/store/user-emails.js';
-import type { ListPosition, UserListQuery, UserRecord } from '../../src/store/store.js';
+import type { ListPosition, ListQuery, PageStart } from '../../src/model/listing.js';
+import type { UserRecord } from '../../src/model/resource.js';
 import { withRawDatabase } from '../helpers/raw-database.js';
 import { DIALECTS, startTestRoster, type DialectName, type TestRoster } from '../helpers/roster.js';
 
@@ -32,32 +35,29 @@ interface Statement {
   readonly values: readonly SqlValue[];
 }
 
-/** The two statements of a list page: the rows (as `SqlStore.listUsers` selects them) and the count. */
+/**
+ * The two statements of a SCIM list page of users, exactly as the store builds them
+ * (`listStatements`, which `UserSql.page` runs): the rows and the count.
+ */
 function listStatements(
   dialect: DialectName,
   siteId: string,
   filter: string | undefined,
-  start: UserListQuery['start'] = { index: 1 },
+  start: PageStart = { index: 1 },
 ): { page: Statement; count: Statement } {
-  const query: UserListQuery = {
+  const query: ListQuery = {
     ...(filter !== undefined ? { filter: bindFilter(parseFilter(filter), userResourceSchema) } : {}),
     start,
     count: 100,
   };
-  const list = buildUserList(siteId, query, dialects[dialect]);
-  const limit = dialects[dialect].limitOffset(query.count + 1, list.offset);
-  return {
-    page: {
-      text:
-        `SELECT u.*, ${list.sortKey} AS sort_key FROM users u WHERE ${list.pageWhere.text} ` +
-        `ORDER BY ${list.orderBy} ${limit.text}`,
-      values: [...list.pageWhere.values, ...limit.values],
-    },
-    count: {
-      text: `SELECT COUNT(*) AS total FROM users u WHERE ${list.where.text}`,
-      values: list.where.values,
-    },
-  };
+  const statements = storeListStatements(
+    USERS,
+    siteId,
+    query,
+    [isNull(sql('u.deleted_at'))],
+    dialects[dialect],
+  );
+  return { page: statements.page, count: statements.count };
 }
 
 function seedUser(siteId: string, i: number, now: number): UserRecord {
@@ -193,13 +193,13 @@ describe.each(DIALECTS)('query plans (%s)', (dialect) => {
     target = users[TARGET]!;
     middle = users[SITE_USERS / 2]!;
     // The store's own insert, in one transaction per site: the side table of emails included.
-    const store = harness.roster.services.store;
+    const store = harness.roster.store;
     await store.transaction(async (tx) => {
-      for (const user of users) await tx.insertUser(user);
-      await tx.adjustUserCount(siteId, users.filter((user) => user.deletedAt === null).length);
+      for (const user of users) await tx.users.insert(user);
+      await tx.counts.adjust(siteId, 'User', users.filter((user) => user.deletedAt === null).length);
     });
     await store.transaction(async (tx) => {
-      for (let i = 0; i < OTHER_SITE_USERS; i++) await tx.insertUser(seedUser(other.site.id, i, now));
+      for (let i = 0; i < OTHER_SITE_USERS; i++) await tx.users.insert(seedUser(other.site.id, i, now));
     });
     // The lookups find the seeded user through the API too: the plans below are for working SQL.
     for (const lookup of LOOKUPS) {

@@ -84,7 +84,7 @@ describe.each(DIALECTS)('restart (%s)', (dialect) => {
       ).status,
     ).toBe(200);
     expect((await scim1('DELETE', `/Users/${deleted.body.id}`)).status).toBe(204);
-    const eventsBefore = await first.services.store.listEvents(site.id, { limit: 100 });
+    const eventsBefore = await first.store.events.list(site.id, { limit: 100 });
     const migrationsBefore = await appliedMigrations(database);
     await first.close();
 
@@ -107,21 +107,21 @@ describe.each(DIALECTS)('restart (%s)', (dialect) => {
     const list = await scim2('GET', '/Users');
     expect(list.body.totalResults).toBe(2);
 
-    const stored = await second.services.store.listUsers(site.id, {
-      start: { index: 1 },
-      count: 10,
-      includeDeleted: true,
-    });
-    const deletedRecord = stored.users.find((user) => user.id === deleted.body.id);
+    const stored = await second.store.users.page(
+      site.id,
+      { start: { index: 1 }, count: 10 },
+      { includeDeleted: true },
+    );
+    const deletedRecord = stored.items.find((user) => user.id === deleted.body.id);
     expect(deletedRecord).toMatchObject({ logon: 'deleted@acme.test', active: false });
     expect(deletedRecord?.deletedAt).toEqual(expect.any(Number));
 
     // The token the requests above authenticated with is the stored record, not a re-issued one.
-    const tokenAgain = await second.services.store.getTokenById(record.id);
+    const tokenAgain = await second.store.tokens.get(site.id, record.id);
     expect(tokenAgain).toMatchObject({ id: record.id, siteId: site.id, revokedAt: null });
 
     // The log holds every event written before the restart, unchanged; reads are not logged.
-    const eventsAfter = await second.services.store.listEvents(site.id, { limit: 100 });
+    const eventsAfter = await second.store.events.list(site.id, { limit: 100 });
     expect(eventsAfter).toEqual(eventsBefore);
     expect(eventsAfter.map((event) => event.operation).reverse()).toEqual([
       'create',

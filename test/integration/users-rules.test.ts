@@ -51,23 +51,23 @@ describe.each(DIALECTS)('user rules (%s)', (dialect) => {
           .status,
       ).toBe(404);
 
-      const { store } = harness.roster.services;
-      const everyone = await store.listUsers(site.site.id, {
-        start: { index: 1 },
-        count: 10,
-        includeDeleted: true,
-      });
+      const { store } = harness.roster;
+      const everyone = await store.users.page(
+        site.site.id,
+        { start: { index: 1 }, count: 10 },
+        { includeDeleted: true },
+      );
       expect(everyone.totalResults).toBe(1);
-      expect(everyone.users[0]).toMatchObject({
+      expect(everyone.items[0]).toMatchObject({
         id: user.id,
         logon: 'Leaver@okta.local',
         firstName: 'Lee',
         email: 'leaver@okta.local',
         active: false,
       });
-      expect(everyone.users[0]!.deletedAt).toEqual(expect.any(Number));
+      expect(everyone.items[0]!.deletedAt).toEqual(expect.any(Number));
 
-      const events = await store.listEvents(site.site.id, { limit: 10 });
+      const events = await store.events.list(site.site.id, { limit: 10 });
       const deletes = events.filter((event) => event.operation === 'delete' && event.outcome === 'success');
       expect(deletes).toHaveLength(1);
       expect(deletes[0]).toMatchObject({
@@ -108,14 +108,14 @@ describe.each(DIALECTS)('user rules (%s)', (dialect) => {
       const got = await site.scim('GET', `/Users/${original.id}`);
       expect(got.status).toBe(200);
       expect(got.body.userName).toBe('Returner@OKTA.local');
-      const everyone = await harness.roster.services.store.listUsers(site.site.id, {
-        start: { index: 1 },
-        count: 10,
-        includeDeleted: true,
-      });
+      const everyone = await harness.roster.store.users.page(
+        site.site.id,
+        { start: { index: 1 }, count: 10 },
+        { includeDeleted: true },
+      );
       expect(everyone.totalResults).toBe(1);
-      expect(everyone.users[0]).toMatchObject({ id: original.id, deletedAt: null, active: true });
-      expect(everyone.users[0]!.createdAt).toBe(Date.parse(original.meta.created));
+      expect(everyone.items[0]).toMatchObject({ id: original.id, deletedAt: null, active: true });
+      expect(everyone.items[0]!.createdAt).toBe(Date.parse(original.meta.created));
     });
   });
 
@@ -209,7 +209,7 @@ describe.each(DIALECTS)('user rules (%s)', (dialect) => {
     expect(created.body['urn:scim:schemas:extension:custom:2.0:User']).toBeUndefined();
     expect(created.body.schemas).toEqual([USER_SCHEMA]);
 
-    const [event] = await harness.roster.services.store.listEvents(site.site.id, { limit: 1 });
+    const [event] = await harness.roster.store.events.list(site.site.id, { limit: 1 });
     expect(event).toMatchObject({ operation: 'create', outcome: 'success' });
     expect(event!.detail).toContain('favouriteColour');
     expect(event!.detail).toContain('name.shoeSize');
@@ -224,7 +224,7 @@ describe.each(DIALECTS)('user rules (%s)', (dialect) => {
     });
     expect(put.status, put.raw).toBe(200);
     expect(put.body.name).toEqual({ givenName: ' Len', familyName: ' Ient' });
-    const [putEvent] = await harness.roster.services.store.listEvents(site.site.id, { limit: 1 });
+    const [putEvent] = await harness.roster.store.events.list(site.site.id, { limit: 1 });
     expect(putEvent!.detail).toContain('favouriteColour');
   });
 
@@ -403,7 +403,7 @@ describe.each(DIALECTS)('user rules (%s)', (dialect) => {
     for (const [i, zone] of ['Europe/London', 'America/Argentina/Buenos_Aires', 'UTC'].entries()) {
       const user = await createUser(site, { userName: `zone.${i}@okta.local`, timezone: zone });
       expect(user.timezone).toBe(zone);
-      const stored = await harness.roster.services.store.getUser(site.site.id, user.id);
+      const stored = await harness.roster.store.users.get(site.site.id, user.id);
       expect(stored?.timeZone).toBe(zone);
     }
     const refused = await site.scim('POST', '/Users', {
@@ -452,7 +452,7 @@ describe.each(DIALECTS)('user rules (%s)', (dialect) => {
       active: 'True',
     });
     expect(put.body.active).toBe(true);
-    const stored = await harness.roster.services.store.getUser(site.site.id, created.id);
+    const stored = await harness.roster.store.users.get(site.site.id, created.id);
     expect(stored?.active).toBe(true);
   });
 

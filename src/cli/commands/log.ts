@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ProvisioningEvent } from '../../store/store.js';
+import type { ProvisioningEvent } from '../../model/event.js';
 import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
 import { parseWholeNumber } from '../options.js';
 
@@ -18,6 +18,8 @@ export function eventJson(event: ProvisioningEvent): object {
     httpStatus: event.httpStatus,
     changes: event.changes,
     detail: event.detail,
+    occurrences: event.occurrences,
+    lastAt: isoTime(event.lastAt),
   };
 }
 
@@ -29,7 +31,9 @@ function summary(event: ProvisioningEvent): string {
         : `${change.field}: ${JSON.stringify(change.before ?? null)} → ${JSON.stringify(change.after ?? null)}`,
     )
     .join('; ');
-  return [changes, event.detail ?? ''].filter(Boolean).join(' | ');
+  const repeated =
+    event.occurrences > 1 ? `${event.occurrences} times, last at ${isoTime(event.lastAt)}` : '';
+  return [changes, event.detail ?? '', repeated].filter(Boolean).join(' | ');
 }
 
 export function registerLogCommand(program: Command, io: CliIo): void {
@@ -43,7 +47,7 @@ export function registerLogCommand(program: Command, io: CliIo): void {
     .action(async (options: { site: string; limit: number; json?: boolean; database?: string }) => {
       const events = await withServices(io, options.database, async (services) => {
         const site = await services.sites.get(options.site);
-        return services.store.listEvents(site.id, { limit: Math.max(1, Math.min(options.limit, 10_000)) });
+        return services.events.list(site, { limit: options.limit });
       });
       if (options.json) printJson(io, events.map(eventJson));
       else

@@ -1,12 +1,7 @@
 import type { Command } from 'commander';
-import type { Actor } from '../../directory/provisioning-log.js';
+import { cliContext } from '../../directory/context.js';
 import type { PrivilegeMapping } from '../../directory/privileges.js';
-import type { SiteRecord } from '../../store/store.js';
 import { type CliIo, printJson, printTable, withServices } from '../context.js';
-
-function cliActor(site: SiteRecord): Actor {
-  return { siteId: site.id, kind: 'cli', tokenId: null, requestId: null };
-}
 
 export function registerPrivilegeCommands(program: Command, io: CliIo): void {
   const privileges = program
@@ -31,7 +26,7 @@ export function registerPrivilegeCommands(program: Command, io: CliIo): void {
       }) => {
         const mapping = await withServices(io, options.database, async (services) => {
           const site = await services.sites.get(options.site);
-          return services.privileges.map(site, options.group, options.privilege, cliActor(site));
+          return services.privileges.map(cliContext(site), options.group, options.privilege);
         });
         if (options.json) printJson(io, mapping);
         else
@@ -51,7 +46,7 @@ export function registerPrivilegeCommands(program: Command, io: CliIo): void {
     .action(async (options: { site: string; group: string; json?: boolean; database?: string }) => {
       const mapping = await withServices(io, options.database, async (services) => {
         const site = await services.sites.get(options.site);
-        return services.privileges.unmap(site, options.group, cliActor(site));
+        return services.privileges.unmap(cliContext(site), options.group);
       });
       if (options.json) printJson(io, mapping);
       else io.out(`Group '${mapping.displayName}' no longer grants a privilege.`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { SiteRecord } from '../../store/store.js';
+import type { SiteRecord } from '../../model/site.js';
 import { RosterError } from '../../errors.js';
 import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
 import { parseOnOff, parsePatchResponse, parseWholeNumber } from '../options.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { TokenRecord } from '../../store/store.js';
+import type { TokenRecord } from '../../model/token.js';
 import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
 import { parseWholeNumber } from '../options.js';
 
@@ -102,11 +102,14 @@ export function registerTokenCommands(program: Command, io: CliIo): void {
 
   tokens
     .command('revoke <id>')
-    .description('Revoke a token; it stops working on its next request')
+    .description("Revoke one of a site's tokens; it stops working on its next request")
+    .requiredOption('--site <slug>', 'the site the token belongs to')
     .option('--json', 'print JSON')
     .option('--database <url>', 'sqlite:<file> or postgres://…')
-    .action(async (id: string, options: { json?: boolean; database?: string }) => {
-      const token = await withServices(io, options.database, (services) => services.tokens.revoke(id));
+    .action(async (id: string, options: { site: string; json?: boolean; database?: string }) => {
+      const token = await withServices(io, options.database, async (services) =>
+        services.tokens.revoke(await services.sites.get(options.site), id),
+      );
       if (options.json) printJson(io, tokenJson(token));
       else io.out(`Revoked token ${token.id}.`);
     });

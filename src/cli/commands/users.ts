@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import type { UserListQuery, UserRecord } from '../../store/store.js';
+import { cliContext } from '../../directory/context.js';
+import type { UserRecord } from '../../model/resource.js';
 import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
-
-const PAGE = 1000;
 
 export function userJson(user: UserRecord): object {
   return {
@@ -38,12 +37,7 @@ export function registerUserCommands(program: Command, io: CliIo): void {
       ) => {
         const privilege = await withServices(io, options.database, async (services) => {
           const site = await services.sites.get(options.site);
-          return services.privileges.setUserPrivilege(site, logon, options.privilege, {
-            siteId: site.id,
-            kind: 'cli',
-            tokenId: null,
-            requestId: null,
-          });
+          return services.privileges.setUserPrivilege(cliContext(site), logon, options.privilege);
         });
         if (options.json) printJson(io, { logon, privilege });
         else io.out(`'${logon}' is now ${privilege}.`);
@@ -57,24 +51,9 @@ export function registerUserCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .option('--database <url>', 'sqlite:<file> or postgres://…')
     .action(async (options: { site: string; inactive?: boolean; json?: boolean; database?: string }) => {
-      const all = await withServices(io, options.database, async (services) => {
-        const site = await services.sites.get(options.site);
-        const result: UserRecord[] = [];
-        // Page by position, not by index: the cost of a page does not grow with the site.
-        let start: UserListQuery['start'] = { index: 1 };
-        for (;;) {
-          const page = await services.store.listUsers(site.id, {
-            start,
-            count: PAGE,
-            includeDeleted: options.inactive === true,
-            activeOnly: options.inactive !== true,
-          });
-          result.push(...page.users);
-          const last = page.positions[page.positions.length - 1];
-          if (!page.more || !last) return result;
-          start = { after: last };
-        }
-      });
+      const all = await withServices(io, options.database, async (services) =>
+        services.users.list(await services.sites.get(options.site), { inactive: options.inactive === true }),
+      );
       if (options.json) printJson(io, all.map(userJson));
       else
         printTable(

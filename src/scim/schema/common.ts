@@ -5,7 +5,7 @@
  * one shape for everything.
  */
 
-import { attribute, type AttributeDefinition } from './types.js';
+import { attribute, type AttributeDefinition, column } from './types.js';
 
 export const commonAttributes: readonly AttributeDefinition[] = [
   attribute('id', 'string', {
@@ -15,12 +15,14 @@ export const commonAttributes: readonly AttributeDefinition[] = [
     mutability: 'readOnly',
     returned: 'always',
     uniqueness: 'server',
+    storage: column('id', { indexed: true }),
   }),
   attribute('externalId', 'string', {
     description:
       'A String that is an identifier for the resource as defined by the provisioning client. OPTIONAL.',
     caseExact: true,
     mutability: 'readWrite',
+    storage: column('external_id', { indexed: true }),
   }),
   attribute('meta', 'complex', {
     description: 'A complex attribute containing resource metadata. READ-ONLY.',
@@ -34,11 +36,13 @@ export const commonAttributes: readonly AttributeDefinition[] = [
       attribute('created', 'dateTime', {
         description: 'The "DateTime" that the resource was added to the service provider.',
         mutability: 'readOnly',
+        storage: column('created_at', { instant: true }),
       }),
       attribute('lastModified', 'dateTime', {
         description:
           'The most recent DateTime that the details of this resource were updated at the service provider.',
         mutability: 'readOnly',
+        storage: column('updated_at', { instant: true }),
       }),
       attribute('location', 'reference', {
         description: 'The URI of the resource being returned.',

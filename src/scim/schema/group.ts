@@ -4,7 +4,7 @@
  * `./common.ts`.
  */
 
-import { attribute, type SchemaDefinition } from './types.js';
+import { attribute, column, type SchemaDefinition } from './types.js';
 
 export const GROUP_SCHEMA_ID = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
@@ -20,10 +20,13 @@ export const groupSchema: SchemaDefinition = {
       required: true,
       caseExact: false,
       uniqueness: 'server',
+      storage: column('display_name_lower', { folded: true, indexed: true }),
     }),
     attribute('members', 'complex', {
       multiValued: true,
       description: 'A list of members of the Group.',
+      // Members live in their own table, changed set-based (DESIGN §6).
+      storage: { kind: 'relation', relation: 'members-of-group' },
       subAttributes: [
         attribute('value', 'string', {
           description: 'Identifier of the member of this Group.',

@@ -29,7 +29,32 @@ export interface AttributeDefinition {
   readonly canonicalValues?: readonly string[];
   readonly referenceTypes?: readonly string[];
   readonly subAttributes?: readonly AttributeDefinition[];
+  /** Where the store keeps the values; absent: in the resource's JSON. SCIM itself ignores it. */
+  readonly storage?: AttributeStorage;
 }
+
+/**
+ * The storage mapping of an attribute, declared beside its RFC 7643 characteristics so that the
+ * store reads it instead of re-describing attributes: a column of the resource's table (or, for
+ * a sub-attribute of a side-table attribute, of that side table), a side table of its own for a
+ * multi-valued attribute that is looked up by, or a relation the server derives (memberships).
+ * Everything without a mapping lives in the resource's JSON and is filtered there.
+ */
+export type AttributeStorage =
+  | {
+      readonly kind: 'column';
+      readonly column: string;
+      /** The column holds the value lower-cased (compared case-insensitively, indexed that way). */
+      readonly folded?: boolean;
+      /** Epoch milliseconds, compared as instants. */
+      readonly instant?: boolean;
+      /** An index leads with (site, this column): an equality on it is a lookup, not a scan. */
+      readonly indexed?: boolean;
+      /** The column cannot tell an absent value from `false` (a NOT NULL flag): tests read the JSON. */
+      readonly absentAsFalse?: boolean;
+    }
+  | { readonly kind: 'side-table'; readonly table: string }
+  | { readonly kind: 'relation'; readonly relation: 'groups-of-member' | 'members-of-group' };
 
 export interface SchemaDefinition {
   /** The schema URN, e.g. `urn:ietf:params:scim:schemas:core:2.0:User`. */
@@ -76,5 +101,14 @@ export function attribute(
     ...(options.canonicalValues ? { canonicalValues: options.canonicalValues } : {}),
     ...(options.referenceTypes ? { referenceTypes: options.referenceTypes } : {}),
     ...(options.subAttributes ? { subAttributes: options.subAttributes } : {}),
+    ...(options.storage ? { storage: options.storage } : {}),
   };
+}
+
+/** A column of the resource's table (or of its side table, for a side-table attribute's sub-attributes). */
+export function column(
+  name: string,
+  options: Omit<Extract<AttributeStorage, { kind: 'column' }>, 'kind' | 'column'> = {},
+): AttributeStorage {
+  return { kind: 'column', column: name, ...options };
 }

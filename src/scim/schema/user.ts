@@ -4,7 +4,7 @@
  * listed here: see `./common.ts`.
  */
 
-import { attribute, type AttributeDefinition, type SchemaDefinition } from './types.js';
+import { attribute, type AttributeDefinition, column, type SchemaDefinition } from './types.js';
 
 export const USER_SCHEMA_ID = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
@@ -36,6 +36,7 @@ export const userSchema: SchemaDefinition = {
       required: true,
       caseExact: false,
       uniqueness: 'server',
+      storage: column('logon_lower', { folded: true, indexed: true }),
     }),
     attribute('name', 'complex', {
       description:
@@ -48,10 +49,12 @@ export const userSchema: SchemaDefinition = {
         attribute('familyName', 'string', {
           description:
             "The family name of the User, or last name in most Western languages (e.g., 'Jensen' given the full name 'Ms. Barbara J Jensen, III').",
+          storage: column('last_name'),
         }),
         attribute('givenName', 'string', {
           description:
             "The given name of the User, or first name in most Western languages (e.g., 'Barbara' given the full name 'Ms. Barbara J Jensen, III').",
+          storage: column('first_name'),
         }),
         attribute('middleName', 'string', {
           description:
@@ -97,9 +100,11 @@ export const userSchema: SchemaDefinition = {
     attribute('timezone', 'string', {
       description:
         "The User's time zone in the 'Olson' time zone database format, e.g., 'America/Los_Angeles'.",
+      storage: column('time_zone'),
     }),
     attribute('active', 'boolean', {
       description: "A Boolean value indicating the User's administrative status.",
+      storage: column('active'),
     }),
     attribute('password', 'string', {
       description:
@@ -111,17 +116,24 @@ export const userSchema: SchemaDefinition = {
       multiValued: true,
       description:
         "Email addresses for the user. The value SHOULD be canonicalized by the service provider, e.g., 'bjensen@example.com' instead of 'bjensen@EXAMPLE.COM'. Canonical type values of 'work', 'home', and 'other'.",
+      // Identity providers look users up by email: a side table indexed on the folded value.
+      storage: { kind: 'side-table', table: 'user_emails' },
       subAttributes: [
         attribute('value', 'string', {
           description:
             "Email addresses for the user. The value SHOULD be canonicalized by the service provider, e.g., 'bjensen@example.com' instead of 'bjensen@EXAMPLE.COM'.",
+          storage: column('value_lower', { folded: true, indexed: true }),
         }),
-        display(),
+        { ...display(), storage: column('display') },
         attribute('type', 'string', {
           description: "A label indicating the attribute's function, e.g., 'work' or 'home'.",
           canonicalValues: ['work', 'home', 'other'],
+          storage: column('type'),
         }),
-        primary('the preferred mailing address or primary email address'),
+        {
+          ...primary('the preferred mailing address or primary email address'),
+          storage: column('is_primary', { absentAsFalse: true }),
+        },
       ],
     }),
     attribute('phoneNumbers', 'complex', {
@@ -196,6 +208,7 @@ export const userSchema: SchemaDefinition = {
       description:
         'A list of groups to which the user belongs, either through direct membership, through nested groups, or dynamically calculated.',
       mutability: 'readOnly',
+      storage: { kind: 'relation', relation: 'groups-of-member' },
       subAttributes: [
         attribute('value', 'string', {
           description: "The identifier of the User's group.",

@@ -1,6 +1,8 @@
 import type { BoundAttribute, BoundElementFilter, BoundFilter, ValueTest } from '../../scim/filter/bind.js';
 import { ScimError } from '../../scim/errors.js';
+import type { AttributeDefinition } from '../../scim/schema/types.js';
 import type { Dialect } from './dialect.js';
+import { type ListSource, listSourceOf, type ValueSource, within, sameSite } from './list-sources.js';
 import {
   and,
   compare,
@@ -19,75 +21,22 @@ import {
   type SqlExpression,
 } from './sql-expression.js';
 
-/** How SQL reads one value: a column or JSON accessor, and what its stored form already is. */
-export interface ValueSource {
-  readonly expression: string;
-  /** The column holds the value lower-cased, so a folded comparison lowers only the literal. */
-  readonly lowered?: boolean;
-  /** Epoch milliseconds: compared with instants. */
-  readonly instant?: boolean;
-  /** A JSON scalar that needs the dialect's cast to compare as boolean or number. */
-  readonly json?: boolean;
-}
-
-/** Columns of `users u` that hold SCIM attributes, by canonical path; all else is read from the JSON. */
-const USER_COLUMNS: Readonly<Record<string, ValueSource>> = {
-  id: { expression: 'u.id' },
-  externalId: { expression: 'u.external_id' },
-  userName: { expression: 'u.logon_lower', lowered: true },
-  'name.givenName': { expression: 'u.first_name' },
-  'name.familyName': { expression: 'u.last_name' },
-  timezone: { expression: 'u.time_zone' },
-  active: { expression: 'u.active' },
-  'meta.created': { expression: 'u.created_at', instant: true },
-  'meta.lastModified': { expression: 'u.updated_at', instant: true },
-};
-
-/** The emails side table (indexed on the lower-cased value), by sub-attribute. */
-const EMAIL_COLUMNS: Readonly<Record<string, ValueSource>> = {
-  value: { expression: 'e.value_lower', lowered: true },
-  type: { expression: 'e.type' },
-  primary: { expression: 'e.is_primary' },
-  display: { expression: 'e.display' },
-};
-
-/** A user's groups: its memberships joined to the groups' names (RFC 7643 §4.1.2 `groups`). */
-const GROUPS_FROM = 'group_members gm JOIN groups gg ON gg.site_id = gm.site_id AND gg.id = gm.group_id';
-const GROUPS_JOIN = sql('gm.site_id = u.site_id AND gm.member_id = u.id');
-const GROUP_MEMBERSHIP_COLUMNS: Readonly<Record<string, ValueSource>> = {
-  value: { expression: 'gm.group_id' },
-  display: { expression: 'gg.display_name' },
-  type: { expression: "'direct'" },
-};
-
-function groupMembershipSource(key: string | undefined): ValueSource {
-  const column = key === undefined ? undefined : GROUP_MEMBERSHIP_COLUMNS[key];
-  if (!column) throw ScimError.invalidFilter(`'groups${key ? `.${key}` : ''}' cannot be used in a filter.`);
-  return column;
-}
-
-const EMAILS_FROM = 'user_emails e';
-const EMAILS_JOIN = sql('e.site_id = u.site_id AND e.user_id = u.id');
-
-/**
- * What the filter compiler needs to know of one resource table: how to read a singular attribute,
- * and which multi-valued attributes live in tables of their own. Everything else is JSON.
- */
-export interface FilterTable {
-  /** The table's alias and its JSON column, e.g. `u` and `u.resource`. */
-  readonly resourceColumn: string;
-  source(attribute: BoundAttribute, dialect: Dialect): ValueSource;
-  /** A multi-valued attribute answered from its own table, or undefined to read the JSON array. */
-  list?(path: readonly string[], element: BoundElementFilter, dialect: Dialect): SqlExpression | undefined;
+/** The resource table a filter runs over: `users u`, `groups g`. */
+export interface FilterTarget {
+  readonly alias: string;
+  /** Given, the site is also written into subqueries, so an index on it bounds their scans. */
+  readonly siteId?: string;
 }
 
 /**
- * Compiles a bound filter into one SQL expression over a resource table. Multi-valued attributes
- * are answered by the database: from their own tables where the table says so, otherwise through
- * the dialect's JSON array functions. Every comparison is written so that it is never NULL, which
- * keeps `not (…)` exact under SQL's three-valued logic.
+ * Compiles a bound filter into one SQL expression over a resource table, reading where each value
+ * lives from the attribute's storage mapping (the schema declares it): a column of the table, a
+ * side table or relation for a multi-valued attribute, and the resource's JSON for everything else,
+ * multi-valued attributes through the dialect's JSON array functions. Every comparison is written
+ * so that it is never NULL, which keeps `not (…)` exact under SQL's three-valued logic.
  */
-export function compileFilter(filter: BoundFilter, table: FilterTable, dialect: Dialect): SqlExpression {
+export function compileFilter(filter: BoundFilter, target: FilterTarget, dialect: Dialect): SqlExpression {
+  const resourceColumn = `${target.alias}.resource`;
   let aliases = 0;
   const compile = (node: BoundFilter): SqlExpression => {
     switch (node.kind) {
@@ -100,18 +49,24 @@ export function compileFilter(filter: BoundFilter, table: FilterTable, dialect: 
       case 'constant':
         return constant(node.value);
       case 'hasSchema':
-        return isNotNull(sql(dialect.jsonKey(table.resourceColumn, node.urn)));
+        return isNotNull(sql(dialect.jsonKey(resourceColumn, node.urn)));
       case 'test':
-        return compileTest(table.source(node.attribute, dialect), node.attribute, node.test, dialect);
+        return compileTest(
+          valueSource(node.attribute, target.alias, dialect),
+          node.attribute,
+          node.test,
+          dialect,
+        );
       case 'any': {
-        const own = table.list?.(node.list.path, node.element, dialect);
-        if (own) return own;
+        const source = listSourceOf(node.list.definition.storage);
+        // A side table that cannot tell an absent sub-attribute from false is read from the JSON then.
+        if (source && !readsInexact(node.element)) return compileList(source, node.element, target, dialect);
         const alias = `j${aliases++}`;
         return exists(
-          dialect.jsonElements(table.resourceColumn, node.list.path, alias),
+          dialect.jsonElements(resourceColumn, node.list.path, alias),
           compileElement(
             node.element,
-            (key) => ({ expression: dialect.elementValue(alias, key), json: true }),
+            (sub) => ({ expression: dialect.elementValue(alias, sub?.name), json: true }),
             dialect,
           ),
         );
@@ -122,74 +77,73 @@ export function compileFilter(filter: BoundFilter, table: FilterTable, dialect: 
 }
 
 /**
- * The users table. `emails` is answered from its indexed side table; given the site, a test that
- * fixes the value (`emails.value eq`, Entra's `emails[type eq "work"].value eq`) is a set of user
- * ids read from the value index (a correlated EXISTS would make SQLite walk every user of the site
- * and probe the index per row). `groups` is read-only and lives in the memberships.
+ * A multi-valued attribute kept outside the JSON. Given the site, a test that fixes an indexed
+ * sub-attribute (`emails.value eq`, Entra's `emails[type eq "work"].value eq`, `members.value eq`)
+ * is a set of owner ids read from that index: a correlated EXISTS would make SQLite walk every
+ * resource of the site and probe the index per row.
  */
-export function usersTable(siteId?: string): FilterTable {
-  return {
-    resourceColumn: 'u.resource',
-    source: userSource,
-    list(path, element, dialect) {
-      if (path.length !== 1) return undefined;
-      if (path[0] === 'groups') {
-        return exists(GROUPS_FROM, and(GROUPS_JOIN, compileElement(element, groupMembershipSource, dialect)));
-      }
-      // The side table keeps an absent `primary` as false; a test of it reads the JSON instead.
-      if (path[0] !== 'emails' || readsPrimary(element)) return undefined;
-      const condition = compileElement(element, emailSource, dialect);
-      if (siteId !== undefined && fixesValue(element)) {
-        return inSubquery(
-          sql('u.id'),
-          'e.user_id',
-          EMAILS_FROM,
-          and(compare(sql('e.site_id'), '=', param(siteId)), condition),
-        );
-      }
-      // The site as a constant too: under an `or` PostgreSQL may run this as one hashed pass over
-      // user_emails, and the constant keeps that pass inside the site's index range.
-      return exists(
-        EMAILS_FROM,
-        and(
-          EMAILS_JOIN,
-          ...(siteId !== undefined ? [compare(sql('e.site_id'), '=', param(siteId))] : []),
-          condition,
-        ),
-      );
-    },
-  };
+function compileList(
+  source: ListSource,
+  element: BoundElementFilter,
+  target: FilterTarget,
+  dialect: Dialect,
+): SqlExpression {
+  const condition = compileElement(element, (sub) => subSource(source, sub), dialect);
+  const lookup = source.lookup === 'always' || (source.lookup === 'value-fixed' && fixesIndexed(element));
+  if (target.siteId !== undefined && lookup) {
+    return inSubquery(
+      sql(`${target.alias}.id`),
+      source.ownerColumn,
+      source.from,
+      and(sameSite(source, target.siteId), condition),
+    );
+  }
+  // The site as a constant too: under an `or` PostgreSQL may run this as one hashed pass over the
+  // side table, and the constant keeps that pass inside the site's index range.
+  return exists(source.from, and(within(source, target.alias, target.siteId), condition));
 }
 
-/** A bound User filter as one SQL expression over `users u`. */
-export function compileUserFilter(filter: BoundFilter, dialect: Dialect, siteId?: string): SqlExpression {
-  return compileFilter(filter, usersTable(siteId), dialect);
+function subSource(source: ListSource, sub: AttributeDefinition | undefined): ValueSource {
+  const own = sub === undefined ? undefined : source.columns?.[sub.name];
+  if (own) return own;
+  const storage = sub?.storage;
+  if (storage?.kind === 'column') {
+    return {
+      expression: `${source.alias}.${storage.column}`,
+      ...(storage.folded ? { lowered: true } : {}),
+    };
+  }
+  // The bound tree only names sub-attributes the schema defines; a relation's own columns cover them.
+  throw ScimError.invalidFilter(`'${sub?.name ?? 'value'}' cannot be used in a filter here.`);
 }
 
-/** Whether an element filter tests `primary`, which the emails side table cannot tell absent from false. */
-function readsPrimary(node: BoundElementFilter): boolean {
+/** Whether an element filter reads a column that cannot tell an absent value from false. */
+function readsInexact(node: BoundElementFilter): boolean {
   switch (node.kind) {
     case 'and':
     case 'or':
-      return readsPrimary(node.left) || readsPrimary(node.right);
+      return readsInexact(node.left) || readsInexact(node.right);
     case 'not':
-      return readsPrimary(node.filter);
+      return readsInexact(node.filter);
     case 'constant':
       return false;
     case 'test':
-      return node.sub?.name === 'primary';
+      return node.sub?.storage?.kind === 'column' && node.sub.storage.absentAsFalse === true;
   }
 }
 
-/** Whether every matching element has one given `value` (an equality on it, possibly and-ed). */
-function fixesValue(node: BoundElementFilter): boolean {
-  if (node.kind === 'and') return fixesValue(node.left) || fixesValue(node.right);
-  return node.kind === 'test' && node.sub?.name === 'value' && node.test.op === 'eq';
+/** Whether every matching element has one given value of an indexed sub-attribute (an `eq`, possibly and-ed). */
+function fixesIndexed(node: BoundElementFilter): boolean {
+  if (node.kind === 'and') return fixesIndexed(node.left) || fixesIndexed(node.right);
+  const storage = node.kind === 'test' ? node.sub?.storage : undefined;
+  return (
+    node.kind === 'test' && node.test.op === 'eq' && storage?.kind === 'column' && storage.indexed === true
+  );
 }
 
 export function compileElement(
   node: BoundElementFilter,
-  source: (key: string | undefined) => ValueSource,
+  source: (sub: AttributeDefinition | undefined) => ValueSource,
   dialect: Dialect,
 ): SqlExpression {
   switch (node.kind) {
@@ -202,22 +156,21 @@ export function compileElement(
     case 'constant':
       return constant(node.value);
     case 'test':
-      return compileTest(source(node.sub?.name), undefined, node.test, dialect);
+      return compileTest(source(node.sub), undefined, node.test, dialect);
   }
 }
 
-/** Where SQL reads a singular User attribute: its column, else its JSON value. */
-export function userSource(attribute: BoundAttribute, dialect: Dialect): ValueSource {
-  const column = USER_COLUMNS[attribute.path.join('.')];
-  if (column) return column;
-  return { expression: dialect.jsonText('u.resource', attribute.path), json: true };
-}
-
-function emailSource(key: string | undefined): ValueSource {
-  const column = key === undefined ? undefined : EMAIL_COLUMNS[key];
-  // The bound tree only names sub-attributes the schema defines, all of which have a column.
-  if (!column) throw ScimError.invalidFilter(`'emails${key ? `.${key}` : ''}' cannot be used in a filter.`);
-  return column;
+/** Where SQL reads a singular attribute: the column its storage names, else its JSON value. */
+export function valueSource(attribute: BoundAttribute, alias: string, dialect: Dialect): ValueSource {
+  const storage = attribute.definition.storage;
+  if (storage?.kind === 'column') {
+    return {
+      expression: `${alias}.${storage.column}`,
+      ...(storage.folded ? { lowered: true } : {}),
+      ...(storage.instant ? { instant: true } : {}),
+    };
+  }
+  return { expression: dialect.jsonText(`${alias}.resource`, attribute.path), json: true };
 }
 
 const ORDERED: Readonly<Record<'eq' | 'gt' | 'ge' | 'lt' | 'le', ComparisonOperator>> = {
@@ -248,8 +201,8 @@ export function compileTest(
     }
     case 'instant': {
       if (!source.instant) {
-        // Date-times inside the JSON would compare as text, not as instants; no User or Group
-        // attribute outside `meta` has this type.
+        // Date-times inside the JSON would compare as text, not as instants; no attribute Roster
+        // stores outside `meta` has this type.
         throw ScimError.invalidFilter(
           `'${attribute?.path.join('.') ?? 'this attribute'}' cannot be compared as a date-time.`,
         );

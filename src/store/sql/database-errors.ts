@@ -23,6 +23,7 @@ const SQLITE_UNIQUE_INDEXES: Readonly<Record<string, string>> = {
 
 export function translateSqliteError(error: unknown): Error {
   if (!(error instanceof Error)) return new Error(String(error));
+  if (error instanceof RosterError) return error;
   if (!('code' in error) || typeof error.code !== 'string') return error;
   const code = error.code;
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
@@ -68,6 +69,7 @@ const LOST_CONNECTION =
 
 export function translatePostgresError(error: unknown): Error {
   if (!(error instanceof Error)) return new Error(String(error));
+  if (error instanceof RosterError) return error;
   const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
   if (code === '23505') {
     const constraint =

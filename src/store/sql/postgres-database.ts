@@ -7,13 +7,15 @@ export interface PostgresOptions {
   readonly maxConnections?: number;
   /** A schema to work in (tests give each run its own); the default is the server's search_path. */
   readonly schema?: string;
+  /** `statement_timeout`: no statement holds a connection longer (0 or absent: the server's). */
+  readonly statementTimeoutMs?: number;
+  /** How long a request waits for a free connection before it is refused as unavailable. */
+  readonly acquireTimeoutMs?: number;
 }
 
 const INT8_OID = 20;
-/** Millisecond timestamps are BIGINT; they fit a JS number exactly, so parse them as numbers. */
-const types = new pg.TypeOverrides();
 const NAMED_STATEMENT_LIMIT = 512;
-types.setTypeParser(INT8_OID, (value: string) => Number(value));
+const DEFAULT_ACQUIRE_TIMEOUT_MS = 10_000;
 
 /**
  * PostgreSQL through `pg`'s pool. Statements are written with `?` placeholders; each distinct text
@@ -26,10 +28,14 @@ export class PostgresDatabase implements SqlDatabase {
   private readonly rewritten = new Map<string, { text: string; name?: string }>();
 
   constructor(options: PostgresOptions) {
+    // Millisecond timestamps are BIGINT; they fit a JS number exactly, so parse them as numbers.
+    const types = new pg.TypeOverrides();
+    types.setTypeParser(INT8_OID, (value: string) => Number(value));
     this.pool = new pg.Pool({
       max: options.maxConnections ?? 10,
       types,
-      ...connectionSettings(options.connectionString, options.schema),
+      connectionTimeoutMillis: options.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS,
+      ...connectionSettings(options.connectionString, options.schema, options.statementTimeoutMs),
     });
     // An idle client that loses its connection must not crash the process.
     this.pool.on('error', () => undefined);
@@ -48,7 +54,9 @@ export class PostgresDatabase implements SqlDatabase {
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw translatePostgresError(error);
+    });
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -61,7 +69,7 @@ export class PostgresDatabase implements SqlDatabase {
       } catch {
         broken = true;
       }
-      throw error;
+      throw translatePostgresError(error);
     } finally {
       client.release(broken);
     }
@@ -134,6 +142,7 @@ async function runOn<Row>(
 function connectionSettings(
   connectionString: string,
   schema: string | undefined,
+  statementTimeoutMs: number | undefined,
 ): { connectionString: string; options: string } {
   let url = connectionString;
   let given: string | null = null;
@@ -145,6 +154,13 @@ function connectionSettings(
   } catch {
     // Not a URL (a key=value string): pg reads it as it is.
   }
-  const options = [given, '-c jit=off', schema ? `-c search_path=${schema}` : null].filter(Boolean).join(' ');
+  const options = [
+    given,
+    '-c jit=off',
+    statementTimeoutMs ? `-c statement_timeout=${Math.round(statementTimeoutMs)}` : null,
+    schema ? `-c search_path=${schema}` : null,
+  ]
+    .filter(Boolean)
+    .join(' ');
   return { connectionString: url, options };
 }

@@ -1,7 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import type { Database as SqliteConnection, Statement } from 'better-sqlite3';
 import type { RunResult, SqlDatabase, SqlExecutor, SqlValue } from './connection.js';
 import { translateSqliteError } from './database-errors.js';
+import { RosterError } from '../../errors.js';
 import { type Checkpointer, startCheckpointer } from './sqlite-checkpointer.js';
 
 export type SqliteSynchronous = 'OFF' | 'NORMAL' | 'FULL';
@@ -13,7 +15,19 @@ export interface SqliteOptions {
    * transactions on power loss; `FULL` survives power loss at a large cost in write throughput.
    */
   readonly synchronous?: SqliteSynchronous;
+  /**
+   * How long a write may wait for the writer before it is refused as busy (503): the bound on
+   * overload, and on the deadlock of a write issued inside a transaction outside it.
+   */
+  readonly writerWaitMs?: number;
+  /**
+   * Checks that no write is issued outside a transaction while inside one, and fails at once if it
+   * is. Tests turn it on; it costs every promise of the process (async hooks), so servers do not.
+   */
+  readonly strictTransactions?: boolean;
 }
+
+const DEFAULT_WRITER_WAIT_MS = 5000;
 
 /**
  * SQLite through better-sqlite3, in WAL mode. Two connections: writes and transactions go through
@@ -26,10 +40,16 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly writer: ConnectionRunner;
   private readonly reader: ConnectionRunner;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Writes queued or running on the writer. */
+  private pending = 0;
+  private readonly writerWaitMs: number;
+  private readonly insideTransaction: AsyncLocalStorage<true> | undefined;
   private readonly checkpointer: Checkpointer | undefined;
 
   constructor(options: SqliteOptions) {
     const synchronous = options.synchronous ?? 'NORMAL';
+    this.writerWaitMs = options.writerWaitMs ?? DEFAULT_WRITER_WAIT_MS;
+    this.insideTransaction = options.strictTransactions ? new AsyncLocalStorage<true>() : undefined;
     const writer = openConnection(options.file, synchronous);
     this.writer = new ConnectionRunner(writer);
     if (options.file !== ':memory:') {
@@ -61,7 +81,10 @@ export class SqliteDatabase implements SqlDatabase {
     return this.serialize(async () => {
       this.writer.begin();
       try {
-        const result = await work(this.writer);
+        const writer = this.writer;
+        const result = await (this.insideTransaction
+          ? this.insideTransaction.run(true, () => work(writer))
+          : work(writer));
         this.writer.commit();
         return result;
       } catch (error) {
@@ -75,7 +98,7 @@ export class SqliteDatabase implements SqlDatabase {
     return this.serialize(() => {
       this.writer.connection.exec(sql);
       return Promise.resolve();
-    });
+    }, false);
   }
 
   close(): Promise<void> {
@@ -84,13 +107,55 @@ export class SqliteDatabase implements SqlDatabase {
       if (this.reader !== this.writer) this.reader.connection.close();
       // The last connection to close checkpoints what is left and removes the WAL.
       this.writer.connection.close();
-    });
+    }, false);
   }
 
-  private serialize<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(work, work);
+  /**
+   * Runs writes one at a time. A write that waits longer than `writerWaitMs` for its turn is
+   * refused (and never runs): under overload the client gets a 503 to retry rather than a
+   * request that hangs, and a write issued inside a transaction outside it, which would wait for
+   * that very transaction forever, fails instead.
+   */
+  private serialize<T>(work: () => Promise<T>, bounded = true): Promise<T> {
+    if (this.insideTransaction?.getStore()) {
+      throw new Error(
+        'A write was issued on the database inside a transaction: use the transaction the callback was given.',
+      );
+    }
+    const waits = this.pending > 0;
+    this.pending++;
+    let state: 'queued' | 'running' | 'abandoned' = 'queued';
+    const run = (): Promise<T | undefined> => {
+      if (state === 'abandoned') return Promise.resolve(undefined);
+      state = 'running';
+      return work();
+    };
+    const result = this.queue.then(run, run).finally(() => {
+      this.pending--;
+    });
     this.queue = result.catch(() => undefined);
-    return result;
+    if (!waits || !bounded) return result as Promise<T>;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (state !== 'queued') return;
+        state = 'abandoned';
+        reject(
+          new RosterError('database-busy', 'The database is busy with other writes: try again in a moment.', {
+            retryAfterSeconds: 1,
+          }),
+        );
+      }, this.writerWaitMs);
+      result.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value as T);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
   }
 }
 
@@ -149,10 +214,18 @@ class ConnectionRunner implements SqlExecutor {
   }
 
   begin(): void {
-    this.beginStatement.run();
+    try {
+      this.beginStatement.run();
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
   }
   commit(): void {
-    this.commitStatement.run();
+    try {
+      this.commitStatement.run();
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
   }
   rollback(): void {
     if (this.connection.inTransaction) this.rollbackStatement.run();

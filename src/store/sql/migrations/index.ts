@@ -5,6 +5,7 @@ import { listing } from './0002-listing.js';
 import { lookupOrder } from './0003-lookup-order.js';
 import { groups } from './0004-groups.js';
 import { countShards } from './0005-count-shards.js';
+import { extensionsAndCoalescing } from './0006-extensions-and-coalescing.js';
 
 /** A numbered, forward-only schema change. Once a migration lands it is never edited. */
 export interface Migration {
@@ -13,7 +14,14 @@ export interface Migration {
   readonly sql: (types: DialectTypes) => string;
 }
 
-export const migrations: readonly Migration[] = [init, listing, lookupOrder, groups, countShards];
+export const migrations: readonly Migration[] = [
+  init,
+  listing,
+  lookupOrder,
+  groups,
+  countShards,
+  extensionsAndCoalescing,
+];
 
 /**
  * Applies the migrations this database has not seen, in order, in one transaction that first takes

@@ -1,0 +1,27 @@
+/** One entry of a site's provisioning log: every write, accepted or refused (DESIGN §5). */
+export interface ProvisioningEvent {
+  readonly siteId: string;
+  readonly id: string;
+  readonly at: number;
+  readonly requestId: string | null;
+  readonly tokenId: string | null;
+  readonly actor: 'scim' | 'cli' | 'console';
+  readonly operation: string;
+  readonly resourceType: string | null;
+  readonly resourceId: string | null;
+  readonly logon: string | null;
+  readonly outcome: 'success' | 'failure';
+  readonly httpStatus: number;
+  readonly changes: readonly FieldChange[] | null;
+  readonly detail: string | null;
+  /** How many times it happened: repeated refusals of one token are one event with a count. */
+  readonly occurrences: number;
+  /** When it last happened (the same as `at` for an event that happened once). */
+  readonly lastAt: number;
+}
+
+export interface FieldChange {
+  readonly field: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+}

@@ -1,0 +1,62 @@
+import type { ProvisioningEvent } from '../../model/event.js';
+import type { EventWrites } from '../store.js';
+import type { SqlExecutor, SqlValue } from './connection.js';
+import { type EventRow, toEvent } from './rows.js';
+
+const EVENT_COLUMNS =
+  'site_id, id, at, request_id, token_id, actor, operation, resource_type, resource_id, logon, outcome, ' +
+  'http_status, changes, detail, occurrences, last_at';
+
+export class EventSql implements EventWrites {
+  constructor(private readonly sql: SqlExecutor) {}
+
+  async append(event: ProvisioningEvent): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO provisioning_events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      values(event),
+    );
+  }
+
+  async appendOrCount(event: ProvisioningEvent): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO provisioning_events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
+        'ON CONFLICT (site_id, id) DO UPDATE SET occurrences = provisioning_events.occurrences + 1, ' +
+        'last_at = excluded.last_at, request_id = excluded.request_id',
+      values(event),
+    );
+  }
+
+  async list(siteId: string, options: { limit: number; before?: string }): Promise<ProvisioningEvent[]> {
+    const rows = options.before
+      ? await this.sql.all<EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM provisioning_events WHERE site_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+          [siteId, options.before, options.limit],
+        )
+      : await this.sql.all<EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM provisioning_events WHERE site_id = ? ORDER BY id DESC LIMIT ?`,
+          [siteId, options.limit],
+        );
+    return rows.map(toEvent);
+  }
+}
+
+function values(event: ProvisioningEvent): SqlValue[] {
+  return [
+    event.siteId,
+    event.id,
+    event.at,
+    event.requestId,
+    event.tokenId,
+    event.actor,
+    event.operation,
+    event.resourceType,
+    event.resourceId,
+    event.logon,
+    event.outcome,
+    event.httpStatus,
+    event.changes ? JSON.stringify(event.changes) : null,
+    event.detail,
+    event.occurrences,
+    event.lastAt,
+  ];
+}

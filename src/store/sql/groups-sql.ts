@@ -1,0 +1,133 @@
+import type { ListQuery, Page } from '../../model/listing.js';
+import type { GroupRecord, Privilege } from '../../model/resource.js';
+import type { GrantingGroup, GroupWrites } from '../store.js';
+import type { SqlExecutor } from './connection.js';
+import type { Dialect } from './dialect.js';
+import { readPage, type ResourceTable } from './list-page.js';
+import { resourceCount } from './resource-counts.js';
+import { GROUP_COLUMNS, type GroupRow, toGroup } from './rows.js';
+
+export const GROUPS: ResourceTable<GroupRecord> = {
+  table: 'groups',
+  alias: 'g',
+  columns: GROUP_COLUMNS,
+  toRecord: (row: GroupRow) => toGroup(row),
+};
+
+export class GroupSql implements GroupWrites {
+  constructor(
+    private readonly sql: SqlExecutor,
+    private readonly dialect: Dialect,
+  ) {}
+
+  get(siteId: string, id: string): Promise<GroupRecord | undefined> {
+    return this.one(siteId, id, false);
+  }
+
+  lock(siteId: string, id: string): Promise<GroupRecord | undefined> {
+    return this.one(siteId, id, true);
+  }
+
+  async lockAll(siteId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0 || this.dialect.forUpdate === '') return;
+    await this.sql.all(
+      `SELECT g.id FROM groups g WHERE g.site_id = ? AND g.id IN (${this.elements()}) ORDER BY g.id${this.dialect.forUpdate}`,
+      [siteId, JSON.stringify(ids)],
+    );
+  }
+
+  async byName(siteId: string, displayName: string): Promise<GroupRecord | undefined> {
+    const row = await this.sql.get<GroupRow>(
+      `SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.site_id = ? AND g.display_name_lower = ?`,
+      [siteId, displayName.toLowerCase()],
+    );
+    return row && toGroup(row);
+  }
+
+  page(siteId: string, query: ListQuery): Promise<Page<GroupRecord>> {
+    return readPage(this.sql, this.dialect, GROUPS, siteId, query, {
+      conditions: [],
+      storedCount: () => resourceCount(this.sql, siteId, 'Group'),
+    });
+  }
+
+  async granting(siteId: string): Promise<GrantingGroup[]> {
+    const rows = await this.sql.all<GroupRow & { members: number }>(
+      `SELECT ${GROUP_COLUMNS}, (SELECT COUNT(*) FROM group_members m WHERE m.site_id = g.site_id AND m.group_id = g.id) AS members ` +
+        'FROM groups g WHERE g.site_id = ? AND g.privilege IS NOT NULL ORDER BY g.display_name_lower, g.id',
+      [siteId],
+    );
+    return rows.map((row) => ({ group: toGroup(row), members: Number(row.members) }));
+  }
+
+  async insert(group: GroupRecord): Promise<void> {
+    await this.sql.run(
+      'INSERT INTO groups (site_id, id, display_name, display_name_lower, external_id, resource, privilege, version, created_at, updated_at) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        group.siteId,
+        group.id,
+        group.displayName,
+        group.displayName.toLowerCase(),
+        group.externalId,
+        JSON.stringify(group.resource),
+        group.privilege,
+        group.version,
+        group.createdAt,
+        group.updatedAt,
+      ],
+    );
+  }
+
+  async update(group: GroupRecord): Promise<void> {
+    await this.sql.run(
+      'UPDATE groups SET display_name = ?, display_name_lower = ?, external_id = ?, resource = ?, version = ?, updated_at = ? ' +
+        'WHERE site_id = ? AND id = ?',
+      [
+        group.displayName,
+        group.displayName.toLowerCase(),
+        group.externalId,
+        JSON.stringify(group.resource),
+        group.version,
+        group.updatedAt,
+        group.siteId,
+        group.id,
+      ],
+    );
+  }
+
+  /** The row and its own member list; memberships naming it elsewhere are the directory's to remove. */
+  async delete(siteId: string, id: string): Promise<void> {
+    await this.sql.run('DELETE FROM group_members WHERE site_id = ? AND group_id = ?', [siteId, id]);
+    await this.sql.run('DELETE FROM groups WHERE site_id = ? AND id = ?', [siteId, id]);
+  }
+
+  async setPrivilege(siteId: string, groupId: string, privilege: Privilege | null): Promise<void> {
+    await this.sql.run('UPDATE groups SET privilege = ? WHERE site_id = ? AND id = ?', [
+      privilege,
+      siteId,
+      groupId,
+    ]);
+  }
+
+  async touchAll(siteId: string, ids: readonly string[], at: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.sql.run(
+      `UPDATE groups SET version = version + 1, updated_at = ? WHERE site_id = ? AND id IN (${this.elements()})`,
+      [at, siteId, JSON.stringify(ids)],
+    );
+  }
+
+  private async one(siteId: string, id: string, forUpdate: boolean): Promise<GroupRecord | undefined> {
+    const row = await this.sql.get<GroupRow>(
+      `SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.site_id = ? AND g.id = ?${forUpdate ? this.dialect.forUpdate : ''}`,
+      [siteId, id],
+    );
+    return row && toGroup(row);
+  }
+
+  /** The elements of a JSON array bound as one parameter, as a subquery. */
+  private elements(): string {
+    return `SELECT ${this.dialect.elementValue('r', undefined)} FROM ${this.dialect.jsonParameterElements('r')}`;
+  }
+}
