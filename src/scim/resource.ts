@@ -80,7 +80,14 @@ export function normalizeResource(schema: ResourceSchema, body: unknown): Normal
     if (!isObject(raw)) throw ScimError.invalidValue(`'${extension.id}' must be an object of attributes.`);
     const index = schema.extension(extension.id)!.index;
     const value = coerceComplex(index, raw, extension.id, ignored);
-    if (value !== undefined) attributes[extension.id] = value;
+    if (value === undefined) continue;
+    // An extension's required attributes are required of the resources that carry it (RFC 7643 §3.3).
+    for (const definition of extension.attributes) {
+      if (definition.required && value[definition.name] === undefined) {
+        throw ScimError.invalidValue(`Attribute '${extension.id}:${definition.name}' is required.`);
+      }
+    }
+    attributes[extension.id] = value;
   }
 
   for (const definition of schema.coreSchema.attributes) {
