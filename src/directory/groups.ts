@@ -1,6 +1,7 @@
 import { RosterError } from '../errors.js';
 import { ScimError } from '../scim/errors.js';
-import { bindFilter, bindSort } from '../scim/filter/bind.js';
+import { bindFilter } from '../scim/filter/bind.js';
+import { bindSort } from '../scim/filter/bind-sort.js';
 import type { TagCondition } from '../scim/etag.js';
 import { tagMatches } from '../scim/etag.js';
 import type { Filter } from '../scim/filter/ast.js';

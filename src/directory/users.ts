@@ -1,7 +1,8 @@
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { RosterError } from '../errors.js';
 import { ScimError } from '../scim/errors.js';
-import { bindFilter, bindSort } from '../scim/filter/bind.js';
+import { bindFilter } from '../scim/filter/bind.js';
+import { bindSort } from '../scim/filter/bind-sort.js';
 import { applyPatch, type PatchOperation, parsePatchRequest } from '../scim/patch/apply.js';
 import { normalizeResource, type NormalizedResource, type ScimObject } from '../scim/resource.js';
 import type { ResourceSchema } from '../scim/schema/registry.js';

@@ -1,4 +1,5 @@
-import type { BoundFilter, BoundSort } from '../scim/filter/bind.js';
+import type { BoundFilter } from '../scim/filter/bind.js';
+import type { BoundSort } from '../scim/filter/bind-sort.js';
 import type { ScimObject } from '../scim/resource.js';
 
 /**

@@ -3,7 +3,7 @@ import type { AttributeIndex } from '../schema/registry.js';
 import type { AttributeDefinition } from '../schema/types.js';
 import type { ScimObject, ScimValue } from '../resource.js';
 import type { CompareOperator, Filter, FilterValue } from './ast.js';
-import { type BoundElementFilter, type BoundFilter, testValue } from './bind.js';
+import type { BoundElementFilter, BoundFilter, OrderedOperator, ValueTest } from './bind.js';
 
 /**
  * Evaluates a filter in memory against one element of a multi-valued complex attribute, the way
@@ -153,4 +153,74 @@ function valueAt(resource: ScimObject, path: readonly string[]): ScimValue | und
     current = current[key];
   }
   return current;
+}
+
+/**
+ * One test against one stored value (`undefined` when absent). Strings compare by code point,
+ * which is the byte order of UTF-8 that both databases use for these comparisons.
+ */
+export function testValue(value: unknown, test: ValueTest): boolean {
+  if (test.op === 'pr') {
+    return (
+      value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0)
+    );
+  }
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return false;
+  const actual: string | number | boolean = value;
+  switch (test.kind) {
+    case 'boolean':
+      return (actual === true || actual === 'true') === test.value;
+    case 'number':
+      return compareOrdered(test.op, Math.sign(Number(actual) - (test.value as number)));
+    case 'instant': {
+      const instant = typeof actual === 'number' ? actual : Date.parse(String(actual));
+      if (Number.isNaN(instant)) return false;
+      return compareOrdered(test.op, Math.sign(instant - (test.value as number)));
+    }
+    case 'string':
+    case 'folded': {
+      const text = test.kind === 'folded' ? String(actual).toLowerCase() : String(actual);
+      const wanted = String(test.value);
+      switch (test.op) {
+        case 'co':
+          return text.includes(wanted);
+        case 'sw':
+          return text.startsWith(wanted);
+        case 'ew':
+          return text.endsWith(wanted);
+        default:
+          return compareOrdered(test.op, compareCodePoints(text, wanted));
+      }
+    }
+  }
+}
+
+function compareOrdered(op: 'eq' | OrderedOperator | 'co' | 'sw' | 'ew', order: number): boolean {
+  switch (op) {
+    case 'eq':
+      return order === 0;
+    case 'gt':
+      return order > 0;
+    case 'ge':
+      return order >= 0;
+    case 'lt':
+      return order < 0;
+    case 'le':
+      return order <= 0;
+    default:
+      return false;
+  }
+}
+
+/** Orders strings by Unicode code point (JavaScript's `<` orders by UTF-16 unit, which differs above U+FFFF). */
+export function compareCodePoints(a: string, b: string): number {
+  const left = a[Symbol.iterator]();
+  const right = b[Symbol.iterator]();
+  for (;;) {
+    const x = left.next();
+    const y = right.next();
+    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
+    const difference = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
+    if (difference !== 0) return Math.sign(difference);
+  }
 }

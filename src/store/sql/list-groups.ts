@@ -1,4 +1,5 @@
-import type { BoundAttribute, BoundSort } from '../../scim/filter/bind.js';
+import type { BoundAttribute } from '../../scim/filter/bind.js';
+import type { BoundSort } from '../../scim/filter/bind-sort.js';
 import { ScimError } from '../../scim/errors.js';
 import type { GroupListQuery } from '../store.js';
 import { compileElement, compileFilter, type FilterTable, type ValueSource } from './compile-filter.js';

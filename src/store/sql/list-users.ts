@@ -1,4 +1,4 @@
-import type { BoundSort } from '../../scim/filter/bind.js';
+import type { BoundSort } from '../../scim/filter/bind-sort.js';
 import type { UserListQuery } from '../store.js';
 import { compileUserFilter, userSource } from './compile-filter.js';
 import type { Dialect } from './dialect.js';
