@@ -6,7 +6,8 @@ import type { TagCondition } from '../scim/etag.js';
 import { tagMatches } from '../scim/etag.js';
 import type { Filter } from '../scim/filter/ast.js';
 import { matchesElement } from '../scim/filter/evaluate.js';
-import { applyPatch, type PatchOperation, parsePatchRequest } from '../scim/patch/apply.js';
+import { applyPatch } from '../scim/patch/apply.js';
+import { type PatchOperation, parsePatchRequest } from '../scim/patch/request.js';
 import { isObject, normalizeResource, type ScimObject, type ScimValue } from '../scim/resource.js';
 import type { ResourceSchema } from '../scim/schema/registry.js';
 import type {

@@ -6,7 +6,8 @@ import { normalizeResource, type ScimObject, type ScimValue } from '../resource.
 import { ENTERPRISE_USER_SCHEMA_ID } from '../schema/enterprise-user.js';
 import { userResourceSchema } from '../schema/resource-types.js';
 import { USER_SCHEMA_ID } from '../schema/user.js';
-import { applyPatch, PATCH_OP_SCHEMA, parsePatchRequest, type PatchResult } from './apply.js';
+import { applyPatch, type PatchResult } from './apply.js';
+import { PATCH_OP_SCHEMA, parsePatchRequest } from './request.js';
 
 const ENTERPRISE = ENTERPRISE_USER_SCHEMA_ID;
 const CORE = USER_SCHEMA_ID;
