@@ -1,6 +1,6 @@
 import { RosterError } from '../errors.js';
 import { ScimError } from '../scim/errors.js';
-import { bindFilter } from '../scim/filter/bind.js';
+import { bindElementFilter, bindFilter } from '../scim/filter/bind.js';
 import { bindSort } from '../scim/filter/bind-sort.js';
 import type { TagCondition } from '../scim/etag.js';
 import { tagMatches } from '../scim/etag.js';
@@ -338,14 +338,15 @@ export class GroupService {
   private async idsMatching(tx: StoreOperations, group: GroupRecord, filter: Filter): Promise<string[]> {
     const membersAttribute = this.schema.core.get('members')!;
     const index = this.schema.core.sub(membersAttribute)!;
+    const bound = bindElementFilter(filter, index, 'members');
     const members = await tx.listMembers(group.siteId, group.id);
     return members
       .filter((member) =>
-        matchesElement(
-          filter,
-          { value: member.id, type: member.type, ...(member.display ? { display: member.display } : {}) },
-          index,
-        ),
+        matchesElement(bound, {
+          value: member.id,
+          type: member.type,
+          ...(member.display ? { display: member.display } : {}),
+        }),
       )
       .map((member) => member.id);
   }

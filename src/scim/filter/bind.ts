@@ -4,6 +4,7 @@ import type { AttributeDefinition } from '../schema/types.js';
 import type { AttributePath, CompareOperator, Filter, FilterValue } from './ast.js';
 import { testValue } from './evaluate.js';
 import { formatAttributePath } from './format.js';
+import type { Fail } from './tokenize.js';
 
 /**
  * A filter bound to a resource type's schemas (RFC 7644 §3.4.2.2): every path resolved to its
@@ -150,40 +151,49 @@ function bindValuePath(path: AttributePath, inner: Filter, schema: ResourceSchem
     throw ScimError.invalidFilter(`'${where}[…]' needs a multi-valued complex attribute, such as 'emails'.`);
   }
   const index = elementIndex(schema, resolved)!;
-  return { kind: 'any', list: boundAttribute(resolved, false), element: bindElement(inner, index, where) };
+  return {
+    kind: 'any',
+    list: boundAttribute(resolved, false),
+    element: bindElementFilter(inner, index, where),
+  };
 }
 
-function bindElement(filter: Filter, index: AttributeIndex, parent: string): BoundElementFilter {
+/**
+ * Binds the filter of a value path (`emails[type eq "work"]`) against the sub-attributes of the
+ * list's elements, for list filters and PATCH value filters alike (RFC 7644 §3.4.2.2, §3.5.2), so
+ * both compare the same way. A name that is not a sub-attribute is reported through `failName`:
+ * a list filter's `invalidFilter`, a PATCH path's `invalidPath`. An operator that does not fit the
+ * sub-attribute's type is always `invalidFilter` (RFC 7644 §3.12 names it for PATCH filters too).
+ */
+export function bindElementFilter(
+  filter: Filter,
+  index: AttributeIndex,
+  parentName: string,
+  failName: Fail = ScimError.invalidFilter,
+): BoundElementFilter {
+  const bind = (node: Filter): BoundElementFilter => bindElementFilter(node, index, parentName, failName);
   switch (filter.kind) {
     case 'and':
     case 'or':
-      return {
-        kind: filter.kind,
-        left: bindElement(filter.left, index, parent),
-        right: bindElement(filter.right, index, parent),
-      };
+      return { kind: filter.kind, left: bind(filter.left), right: bind(filter.right) };
     case 'not':
-      return { kind: 'not', filter: bindElement(filter.filter, index, parent) };
+      return { kind: 'not', filter: bind(filter.filter) };
     case 'valuePath':
-      throw ScimError.invalidFilter(
-        `A value filter inside '${parent}[…]' cannot contain another value filter.`,
-      );
+      throw failName(`A value filter inside '${parentName}[…]' cannot contain another value filter.`);
     case 'present':
     case 'compare': {
       if (filter.path.schema !== undefined || filter.path.subAttribute !== undefined) {
-        throw ScimError.invalidFilter(
-          `'${formatAttributePath(filter.path)}' is not a sub-attribute of '${parent}'.`,
-        );
+        throw failName(`'${formatAttributePath(filter.path)}' is not a sub-attribute of '${parentName}'.`);
       }
       const sub = index.get(filter.path.attribute);
-      if (!sub) throw ScimError.invalidFilter(`'${parent}' has no sub-attribute '${filter.path.attribute}'.`);
+      if (!sub) throw failName(`'${parentName}' has no sub-attribute '${filter.path.attribute}'.`);
       if (isDerivedReference(sub))
-        throw ScimError.invalidFilter(`'${parent}.${sub.name}' cannot be used in a filter.`);
+        throw ScimError.invalidFilter(`'${parentName}.${sub.name}' cannot be used in a filter.`);
       return elementTerm(
         sub,
         filter.kind === 'present' ? 'pr' : filter.op,
         filter.kind === 'present' ? undefined : filter.value,
-        `${parent}.${sub.name}`,
+        `${parentName}.${sub.name}`,
       );
     }
   }

@@ -11,7 +11,7 @@ import { coerceValue, isObject, type ScimObject, type ScimValue } from '../resou
 import type { AttributeIndex, ResourceSchema, ResolvedAttribute } from '../schema/registry.js';
 import type { AttributeDefinition } from '../schema/types.js';
 import type { PatchOperation, PatchOpName } from './request.js';
-import { applyFiltered } from './value-path.js';
+import { applyValuePath } from './value-path.js';
 import { clearOtherPrimaries, deepEqual, putList, setOrRemove } from './values.js';
 
 export interface PatchResult {
@@ -161,11 +161,8 @@ function applyAtPath(
     if (!attribute.multiValued || !subIndex) {
       throw ScimError.invalidPath(`'${pathText}': only multi-valued complex attributes take a value filter.`);
     }
-    applyFiltered(
-      container,
-      attribute,
-      parentIndex(schema, resolved),
-      subIndex,
+    applyValuePath(
+      { container, attribute, parent: parentIndex(schema, resolved), subIndex },
       op,
       patchPath.filter,
       patchPath.subAttribute,

@@ -5,6 +5,7 @@
 
 import { ScimError } from '../errors.js';
 import type { Filter } from '../filter/ast.js';
+import { bindElementFilter } from '../filter/bind.js';
 import { matchesElement } from '../filter/evaluate.js';
 import { coerceSingle, coerceValue, isObject, type ScimObject, type ScimValue } from '../resource.js';
 import type { AttributeIndex } from '../schema/registry.js';
@@ -12,17 +13,31 @@ import type { AttributeDefinition } from '../schema/types.js';
 import type { PatchOpName } from './request.js';
 import { clearOtherPrimaries, deepEqual, putList, setOrRemove } from './values.js';
 
-export function applyFiltered(
-  container: ScimObject,
-  attribute: AttributeDefinition,
-  parent: AttributeIndex,
-  subIndex: AttributeIndex,
+/** The multi-valued complex attribute a value path names, where it lives and what it holds. */
+export interface ValuePathTarget {
+  /** The resource, or the extension object, that holds the list. */
+  readonly container: ScimObject;
+  readonly attribute: AttributeDefinition;
+  /** The index `attribute` belongs to, for coercing whole elements. */
+  readonly parent: AttributeIndex;
+  /** The sub-attributes of the elements. */
+  readonly subIndex: AttributeIndex;
+}
+
+/**
+ * Applies `op` to the elements `filter` selects, or to their sub-attribute `subName`. The filter
+ * is bound before any element is looked at, so a request fails or passes whatever the data; an
+ * `add` or `replace` that matches nothing creates the element an equality filter describes.
+ */
+export function applyValuePath(
+  target: ValuePathTarget,
   op: PatchOpName,
   filter: Filter,
   subName: string | undefined,
   value: unknown,
   pathText: string,
 ): void {
+  const { container, attribute, parent, subIndex } = target;
   const list = Array.isArray(container[attribute.name])
     ? [...(container[attribute.name] as ScimValue[])]
     : [];
@@ -30,8 +45,11 @@ export function applyFiltered(
   if (subName !== undefined && !sub)
     throw ScimError.invalidPath(`'${pathText}': '${attribute.name}' has no sub-attribute '${subName}'.`);
   if (sub?.mutability === 'readOnly') throw ScimError.mutability(`'${pathText}' is read-only.`);
-  checkFilterNames(filter, subIndex, pathText);
-  const matched = list.map((element) => matchesElement(filter, element, subIndex));
+  // RFC 7644 §3.5.2: a path naming what the elements do not have is `invalidPath`.
+  const bound = bindElementFilter(filter, subIndex, attribute.name, (detail) =>
+    ScimError.invalidPath(`'${pathText}': ${detail}`),
+  );
+  const matched = list.map((element) => matchesElement(bound, element));
 
   if (op === 'remove') {
     if (sub) {
@@ -81,34 +99,6 @@ export function applyFiltered(
   if (changed.some((element) => isObject(element) && element.primary === true))
     clearOtherPrimaries(unique, changed);
   putList(container, attribute.name, unique);
-}
-
-/**
- * Every name in a value filter must be a sub-attribute of the elements, whether or not there are
- * elements to match: otherwise the same request fails or passes depending on the data.
- */
-function checkFilterNames(filter: Filter, index: AttributeIndex, pathText: string): void {
-  switch (filter.kind) {
-    case 'and':
-    case 'or':
-      checkFilterNames(filter.left, index, pathText);
-      checkFilterNames(filter.right, index, pathText);
-      return;
-    case 'not':
-      checkFilterNames(filter.filter, index, pathText);
-      return;
-    case 'valuePath':
-      throw ScimError.invalidPath(`'${pathText}': value filters cannot be nested.`);
-    case 'present':
-    case 'compare':
-      if (
-        filter.path.schema !== undefined ||
-        filter.path.subAttribute !== undefined ||
-        !index.get(filter.path.attribute)
-      ) {
-        throw ScimError.invalidPath(`'${pathText}': '${filter.path.attribute}' is not a sub-attribute here.`);
-      }
-  }
 }
 
 function coerceElement(
