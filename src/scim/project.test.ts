@@ -156,6 +156,11 @@ describe('parseProjection: attributes (RFC 7644 §3.4.2.5)', () => {
       { schemas: [CORE], id: ID, userName: 'bjensen@example.com' },
     ],
     ['only id', 'id', { schemas: [CORE], id: ID }],
+    [
+      'names that are no attribute path are ignored (RFC 7644 §3.9)',
+      'userName,name.givenName.first,1st,emails[type eq "work"],name.',
+      { schemas: [CORE], id: ID, userName: 'bjensen@example.com' },
+    ],
   ])('%s', (_label, attributes, expected) => {
     expect(project(attributes, undefined)).toStrictEqual(expected);
   });

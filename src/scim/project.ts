@@ -1,4 +1,7 @@
+import { RosterError } from '../errors.js';
 import { ScimError } from './errors.js';
+import type { AttributePath } from './filter/ast.js';
+import { parseAttributePath } from './filter/parse.js';
 import type { AttributeIndex, ResourceSchema } from './schema/registry.js';
 import type { AttributeDefinition } from './schema/types.js';
 import type { ScimObject, ScimValue } from './resource.js';
@@ -52,21 +55,24 @@ function splitList(text: string | undefined): string[] {
 /** Resolves each listed path; names no schema defines are ignored, as RFC 7644 §3.9 allows. */
 function select(schema: ResourceSchema, paths: readonly string[]): Selection {
   const selection: Selection = new Map();
-  for (const path of paths) {
-    const lastColon = path.lastIndexOf(':');
-    const urn = lastColon >= 0 ? path.slice(0, lastColon) : undefined;
-    const [attributeName, subName] = (lastColon >= 0 ? path.slice(lastColon + 1) : path).split('.', 2);
-    if (!attributeName) continue;
-    if (urn !== undefined && schema.extension(`${urn}:${attributeName}`) && subName === undefined) {
+  for (const text of paths) {
+    let path: AttributePath;
+    try {
+      path = parseAttributePath(text);
+    } catch (error) {
+      if (error instanceof RosterError) continue;
+      throw error;
+    }
+    const whole =
+      path.schema !== undefined && path.subAttribute === undefined
+        ? schema.extension(`${path.schema}:${path.attribute}`)
+        : undefined;
+    if (whole) {
       // The whole extension object: `urn:…:enterprise:2.0:User`.
-      selection.set(`${`${urn}:${attributeName}`.toLowerCase()}|*`, 'all');
+      selection.set(`${whole.schema.id.toLowerCase()}|*`, 'all');
       continue;
     }
-    const resolved = schema.resolve({
-      ...(urn !== undefined ? { schema: urn } : {}),
-      attribute: attributeName,
-      ...(subName ? { subAttribute: subName } : {}),
-    });
+    const resolved = schema.resolve(path);
     if (!resolved) continue;
     const key = selectionKey(resolved.inExtension ? resolved.schema!.id : undefined, resolved.attribute.name);
     if (resolved.subAttribute) {

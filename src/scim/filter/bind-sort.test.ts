@@ -91,6 +91,9 @@ describe('bindSort (RFC 7644 §3.4.2.3)', () => {
     ['meta.resourceType', undefined],
     ['meta.version', undefined],
     ['x509Certificates.value', undefined],
+    ['name.givenName.first', undefined],
+    ['emails[type eq "work"].value', undefined],
+    ['1st', undefined],
     ['userName', 'sideways'],
     ['userName', 'asc'],
   ])('sortBy=%s sortOrder=%s is 400 invalidValue', (sortBy, sortOrder) => {

@@ -1,6 +1,8 @@
+import { RosterError } from '../../errors.js';
 import { ScimError } from '../errors.js';
 import type { ResourceSchema } from '../schema/registry.js';
 import type { AttributePath } from './ast.js';
+import { parseAttributePath } from './parse.js';
 import { type BoundAttribute, boundAttribute, type ValueKind } from './bind.js';
 
 /** A `sortBy` attribute bound to the schema (RFC 7644 §3.4.2.3). */
@@ -18,16 +20,16 @@ export interface BoundSort {
  */
 export function bindSort(schema: ResourceSchema, sortBy: string, sortOrder: string | undefined): BoundSort {
   const descending = parseSortOrder(sortOrder);
-  const lastColon = sortBy.lastIndexOf(':');
-  const urn = lastColon >= 0 ? sortBy.slice(0, lastColon) : undefined;
-  const [attributeName = '', subName] = (lastColon >= 0 ? sortBy.slice(lastColon + 1) : sortBy).split('.', 2);
-  const path: AttributePath = {
-    ...(urn !== undefined ? { schema: urn } : {}),
-    attribute: attributeName,
-    ...(subName !== undefined ? { subAttribute: subName } : {}),
-  };
+  let path: AttributePath;
+  try {
+    path = parseAttributePath(sortBy);
+  } catch (error) {
+    if (error instanceof RosterError)
+      throw ScimError.invalidValue(`sortBy '${sortBy}' is not an attribute path: ${error.detail}`);
+    throw error;
+  }
   const resolved = schema.resolve(path);
-  if (!resolved || !attributeName)
+  if (!resolved)
     throw ScimError.invalidValue(`sortBy '${sortBy}' is not an attribute of ${schema.resourceType.name}.`);
   const leaf = resolved.subAttribute ?? resolved.attribute;
   if (leaf.returned === 'never') throw ScimError.invalidValue(`sortBy '${sortBy}' cannot be used.`);

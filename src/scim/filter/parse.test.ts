@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { RosterError, type ScimType } from '../../errors.js';
 import type { AttributePath, CompareOperator, Filter, FilterValue, PatchPath } from './ast.js';
 import { formatFilter } from './format.js';
-import { MAX_FILTER_LENGTH, MAX_NESTING_DEPTH, parseFilter, parsePatchPath } from './parse.js';
+import {
+  MAX_FILTER_LENGTH,
+  MAX_NESTING_DEPTH,
+  parseAttributePath,
+  parseFilter,
+  parsePatchPath,
+} from './parse.js';
 
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -423,6 +429,41 @@ describe('parsePatchPath: RFC 7644 §3.5.2', () => {
   });
 });
 
+describe('parseAttributePath: a filter attrPath on its own (RFC 7644 §3.4.2.2)', () => {
+  it.each<[string, AttributePath]>([
+    ['userName', p('userName')],
+    ['Name.GivenName', p('Name.GivenName')],
+    [' title ', p('title')],
+    ['members.$ref', p('members.$ref')],
+    [`${CORE}:userName`, p('userName', CORE)],
+    [`${ENTERPRISE}:manager.value`, p('manager.value', ENTERPRISE)],
+    // A whole extension reads as its last segment; callers look `${schema}:${attribute}` up.
+    [ENTERPRISE, p('User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0')],
+    // Microsoft's dot after the resource type is a PATCH path form only; here it is the RFC reading.
+    [`${ENTERPRISE}.manager`, p('User.manager', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0')],
+  ])('%s', (text, path) => {
+    expect(parseAttributePath(text)).toStrictEqual(path);
+  });
+
+  it.each<[string, string]>([
+    ['', 'Unexpected end of path at column 1: the path is empty'],
+    [
+      'name.givenName.first',
+      "Unexpected 'name.givenName.first' at column 1: expected an attribute path: at most one sub-attribute is allowed",
+    ],
+    ['name.', "Unexpected 'name.' at column 1: expected an attribute path: an attribute name is missing"],
+    ['1st', "Unexpected '1st' at column 1: expected an attribute path: '1st' is not a valid attribute name"],
+    [':userName', "Unexpected ':userName' at column 1: expected an attribute path: '' is not a schema URI"],
+    ['emails[type eq "work"].value', "Unexpected '[' at column 7: expected end of path"],
+    ['userName eq "x"', "Unexpected 'eq' at column 10: expected end of path"],
+    ['"userName"', `Unexpected '"userName"' at column 1: expected an attribute path`],
+  ])('%j', (text, detail) => {
+    const error = thrown(() => parseAttributePath(text));
+    expect(error.scimType).toBe('invalidValue');
+    expect(error.detail).toBe(detail);
+  });
+});
+
 describe('properties', () => {
   const FILTERISH = [
     'userName',
@@ -487,6 +528,7 @@ describe('properties', () => {
         const filter = parsesOrRejects(parseFilter, text, 'invalidFilter');
         if (filter !== undefined) expect(parseFilter(formatFilter(filter))).toStrictEqual(filter);
         parsesOrRejects(parsePatchPath, text, 'invalidPath');
+        parsesOrRejects(parseAttributePath, text, 'invalidValue');
       }),
       { numRuns: 2_000 },
     );

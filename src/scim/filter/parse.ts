@@ -1,7 +1,8 @@
 /**
- * Recursive-descent parsers for SCIM filters (RFC 7644 §3.4.2.2, Figure 1) and PATCH paths
- * (RFC 7644 §3.5.2). Both are pure and only ever throw `ScimError`: `invalidFilter` for filters,
- * `invalidPath` for PATCH paths, with a detail naming the 1-based column and the reason.
+ * Recursive-descent parsers for SCIM filters (RFC 7644 §3.4.2.2, Figure 1), PATCH paths
+ * (RFC 7644 §3.5.2) and lone attribute paths. All are pure and only ever throw `ScimError`:
+ * `invalidFilter` for filters, `invalidPath` for PATCH paths, `invalidValue` for attribute paths,
+ * with a detail naming the 1-based column and the reason.
  *
  * Precedence, tightest first: grouping, `not`, `and`, `or`; `and` and `or` are left-associative.
  * Operators and keywords are case-insensitive; attribute names are kept as written.
@@ -58,6 +59,21 @@ export function parsePatchPath(text: string): PatchPath {
   return path;
 }
 
+/**
+ * Parses an attribute path on its own — `sortBy`, an `attributes` entry, a key of a path-less
+ * PATCH value — with the grammar of a filter's `attrPath` (RFC 7644 §3.4.2.2):
+ * `[URI ":"] ATTRNAME ["." subAttr]`, the URI being everything up to the last colon. A whole
+ * extension (`urn:…:enterprise:2.0:User`) therefore reads as schema `urn:…:enterprise:2.0` and
+ * attribute `User`; callers recognise it with `schema.extension(`${schema}:${attribute}`)`.
+ * Throws `invalidValue`; each caller decides what an unparseable name means to it.
+ */
+export function parseAttributePath(text: string): AttributePath {
+  const parser = new Parser(text, 'path', (detail) => ScimError.invalidValue(detail));
+  const path = parser.parseAttributePath();
+  parser.expectEnd();
+  return path;
+}
+
 class Parser {
   private readonly tokens: Token[];
   private pos = 0;
@@ -88,6 +104,11 @@ class Parser {
       left = { kind: 'or', left, right: this.parseAnd(inValueFilter) };
     }
     return left;
+  }
+
+  /** `attrPath`, alone. */
+  parseAttributePath(): AttributePath {
+    return this.parsePath(this.next(), false);
   }
 
   /** `PATH = attrPath / valuePath [subAttr]` */

@@ -625,6 +625,15 @@ describe('applyPatch: attributes no schema of ours defines are ignored', () => {
       ['favouriteColour', `${FOREIGN}:badge`, FOREIGN],
     ],
     ['a remove in a foreign extension', { op: 'remove', path: `${FOREIGN}:badge` }, [`${FOREIGN}:badge`]],
+    [
+      // A path-less value's keys are attribute paths (RFC 7644 §3.5.2.1), not PATCH paths.
+      'path-less keys that are no attribute path',
+      {
+        op: 'replace',
+        value: { 'name.givenName.first': 'B', '1st': 'x', 'emails[type eq "work"].value': 'x' },
+      },
+      ['name.givenName.first', '1st', 'emails[type eq "work"].value'],
+    ],
   ])('%s', (_name, operation, ignored) => {
     const result = patch(bjensen(), [operation]);
     expect(result.document).toStrictEqual(bjensen());

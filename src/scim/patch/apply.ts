@@ -5,8 +5,8 @@
 
 import { RosterError } from '../../errors.js';
 import { ScimError } from '../errors.js';
-import type { PatchPath } from '../filter/ast.js';
-import { parsePatchPath } from '../filter/parse.js';
+import type { AttributePath, PatchPath } from '../filter/ast.js';
+import { parseAttributePath } from '../filter/parse.js';
 import { coerceValue, isObject, type ScimObject, type ScimValue } from '../resource.js';
 import type { AttributeIndex, ResourceSchema, ResolvedAttribute } from '../schema/registry.js';
 import type { AttributeDefinition } from '../schema/types.js';
@@ -84,18 +84,19 @@ function applyPathless(
       }
       continue;
     }
-    let path: PatchPath;
+    let path: AttributePath;
     try {
-      path = parsePatchPath(key);
-    } catch {
+      path = parseAttributePath(key);
+    } catch (error) {
+      if (!(error instanceof RosterError)) throw error;
       ignored.push(key);
       continue;
     }
-    if (!schema.resolve(path.path)) {
+    if (!schema.resolve(path)) {
       ignored.push(key);
       continue;
     }
-    applyAtPath(schema, document, op, path, item, ignored, key);
+    applyAtPath(schema, document, op, { path }, item, ignored, key);
   }
 }
 
