@@ -5,6 +5,9 @@ import { RosterError, type ScimType } from '../../errors.js';
 import type { AttributePath, CompareOperator, Filter, FilterValue, PatchPath } from './ast.js';
 import { formatFilter } from './format.js';
 import {
+  COSTLY_OPERATORS,
+  MAX_COSTLY_COMPARISONS,
+  MAX_FILTER_COMPARISONS,
   MAX_FILTER_LENGTH,
   MAX_NESTING_DEPTH,
   parseAttributePath,
@@ -325,9 +328,10 @@ describe('parseFilter: errors', () => {
   });
 
   it('parses long flat chains without deep recursion', () => {
-    const text = Array.from({ length: 1_000 }, () => 'a pr').join(' and ');
-    expect(text.length).toBeLessThanOrEqual(MAX_FILTER_LENGTH);
+    const text = chain(MAX_FILTER_COMPARISONS, 'a pr', 'and');
     expect(parseFilter(parseFilterRoundTrip(text))).toStrictEqual(parseFilter(text));
+    // Past the comparison limit the chain is still read iteratively, then refused.
+    expect(thrown(() => parseFilter(chain(1_000, 'a pr', 'and'))).code).toBe('filter-too-complex');
   });
 
   it('rejects input that is not a string with a ScimError', () => {
@@ -339,6 +343,88 @@ describe('parseFilter: errors', () => {
 function parseFilterRoundTrip(text: string): string {
   return formatFilter(parseFilter(text));
 }
+
+/** `count` copies of `term` joined by `joiner`: `a pr and a pr and …`. */
+function chain(count: number, term: string, joiner: 'and' | 'or'): string {
+  return Array.from({ length: count }, () => term).join(` ${joiner} `);
+}
+
+/** How many comparisons a filter has, and how many of them with a costly operator. */
+function comparisonsIn(filter: Filter): { all: number; costly: number } {
+  switch (filter.kind) {
+    case 'and':
+    case 'or': {
+      const left = comparisonsIn(filter.left);
+      const right = comparisonsIn(filter.right);
+      return { all: left.all + right.all, costly: left.costly + right.costly };
+    }
+    case 'not':
+    case 'valuePath':
+      return comparisonsIn(filter.filter);
+    case 'present':
+      return { all: 1, costly: 0 };
+    case 'compare':
+      return { all: 1, costly: COSTLY_OPERATORS.has(filter.op) ? 1 : 0 };
+  }
+}
+
+describe('filter size and complexity limits (the same for filters and PATCH paths)', () => {
+  const tooComplex = (fn: () => unknown): RosterError => {
+    const error = thrown(fn);
+    expect(error.code).toBe('filter-too-complex');
+    expect(error.scimType).toBe('invalidFilter');
+    expect(error.status).toBe(400);
+    return error;
+  };
+
+  it('refuses a 1,000-term or filter, naming the limit and the count', () => {
+    const text = chain(1_000, 'x eq 1', 'or');
+    expect(text.length).toBeLessThanOrEqual(MAX_FILTER_LENGTH);
+    expect(tooComplex(() => parseFilter(text)).detail).toBe(
+      'The filter has 1,000 comparisons: at most 100 are allowed in one filter.',
+    );
+  });
+
+  it('allows 100 eq terms and refuses 101', () => {
+    expect(MAX_FILTER_COMPARISONS).toBe(100);
+    expect(comparisonsIn(parseFilter(chain(100, 'userName eq "x"', 'or'))).all).toBe(100);
+    tooComplex(() => parseFilter(chain(101, 'userName eq "x"', 'or')));
+  });
+
+  it("counts pr, terms inside value filters and under not, and Entra ID's trailing comparison", () => {
+    tooComplex(() => parseFilter(chain(101, 'title pr', 'and')));
+    const inValueFilter = `emails[${chain(100, 'type eq "work"', 'or')}] and userName eq "x"`;
+    tooComplex(() => parseFilter(inValueFilter));
+    tooComplex(() => parseFilter(`not (${chain(101, 'title pr', 'or')})`));
+    const entra = chain(50, 'emails[type eq "work"].value eq "x"', 'or');
+    expect(comparisonsIn(parseFilter(entra)).all).toBe(100);
+    tooComplex(() => parseFilter(`${entra} or title pr`));
+  });
+
+  it('allows 10 co terms and refuses 11, and counts every costly operator alike', () => {
+    expect(MAX_COSTLY_COMPARISONS).toBe(10);
+    expect(parseFilter(chain(10, 'userName co "x"', 'or'))).toBeDefined();
+    expect(tooComplex(() => parseFilter(chain(11, 'userName co "x"', 'or'))).detail).toBe(
+      'The filter has 11 comparisons with co, sw, ew, gt, ge, lt or le: at most 10 are allowed in one filter.',
+    );
+    const mixed = ['co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'co', 'sw', 'ew', 'gt']
+      .map((op) => `title ${op} "m"`)
+      .join(' and ');
+    tooComplex(() => parseFilter(mixed));
+    // eq, ne and pr are not costly.
+    expect(
+      parseFilter(`${chain(10, 'title sw "m"', 'or')} or title eq "a" or title ne "b" or title pr`),
+    ).toBeDefined();
+  });
+
+  it('applies to PATCH paths too', () => {
+    expect(parsePatchPath(`emails[${chain(10, 'value co "x"', 'or')}].type`)).toBeDefined();
+    expect(tooComplex(() => parsePatchPath(`emails[${chain(11, 'value co "x"', 'or')}].type`)).detail).toBe(
+      'The path has 11 comparisons with co, sw, ew, gt, ge, lt or le: at most 10 are allowed in one filter.',
+    );
+    tooComplex(() => parsePatchPath(`members[${chain(101, 'value eq "x"', 'or')}]`));
+  });
+});
 
 describe('parsePatchPath: RFC 7644 §3.5.2', () => {
   it.each<[string, PatchPath]>([
@@ -527,7 +613,12 @@ describe('properties', () => {
       fc.property(anyText, (text) => {
         const filter = parsesOrRejects(parseFilter, text, 'invalidFilter');
         if (filter !== undefined) expect(parseFilter(formatFilter(filter))).toStrictEqual(filter);
-        parsesOrRejects(parsePatchPath, text, 'invalidPath');
+        try {
+          parsesOrRejects(parsePatchPath, text, 'invalidPath');
+        } catch (error) {
+          // A PATCH path's value filter has the filters' limits and their error.
+          if (!(error instanceof RosterError) || error.code !== 'filter-too-complex') throw error;
+        }
         parsesOrRejects(parseAttributePath, text, 'invalidValue');
       }),
       { numRuns: 2_000 },
@@ -589,6 +680,11 @@ describe('properties', () => {
       fc.property(filter, (ast) => {
         const text = formatFilter(ast);
         if (text.length > MAX_FILTER_LENGTH) return;
+        const { all, costly } = comparisonsIn(ast);
+        if (all > MAX_FILTER_COMPARISONS || costly > MAX_COSTLY_COMPARISONS) {
+          expect(thrown(() => parseFilter(text)).code).toBe('filter-too-complex');
+          return;
+        }
         expect(parseFilter(text)).toStrictEqual(ast);
       }),
       { numRuns: 1_000 },

@@ -8,7 +8,7 @@
  * Operators and keywords are case-insensitive; attribute names are kept as written.
  */
 
-import type { RosterError } from '../../errors.js';
+import { RosterError } from '../../errors.js';
 import { ScimError } from '../errors.js';
 import type { AttributePath, CompareOperator, Filter, FilterValue, PatchPath } from './ast.js';
 import { describeToken, tokenize, type Fail, type Token } from './tokenize.js';
@@ -17,6 +17,25 @@ import { describeToken, tokenize, type Fail, type Token } from './tokenize.js';
 export const MAX_FILTER_LENGTH = 10_000;
 /** Parentheses and value-path brackets nest at most this deep, so recursion stays shallow. */
 export const MAX_NESTING_DEPTH = 64;
+/**
+ * Comparisons (`pr` included) one filter or PATCH path may hold. Each becomes a condition the
+ * database evaluates for every candidate user; real clients send one to a handful.
+ */
+export const MAX_FILTER_COMPARISONS = 100;
+/**
+ * Comparisons with a costly operator one filter may hold: `co`, `sw` and `ew` become LIKE patterns
+ * and `gt`, `ge`, `lt`, `le` ranges, which no index answers for most attributes.
+ */
+export const MAX_COSTLY_COMPARISONS = 10;
+export const COSTLY_OPERATORS: ReadonlySet<CompareOperator> = new Set([
+  'co',
+  'sw',
+  'ew',
+  'gt',
+  'ge',
+  'lt',
+  'le',
+]);
 
 const COMPARE_OPERATORS: ReadonlySet<string> = new Set([
   'eq',
@@ -48,6 +67,7 @@ export function parseFilter(text: string): Filter {
   const parser = new Parser(text, 'filter', (detail) => ScimError.invalidFilter(detail));
   const filter = parser.parseOr(false);
   parser.expectEnd();
+  parser.checkComplexity();
   return filter;
 }
 
@@ -56,6 +76,7 @@ export function parsePatchPath(text: string): PatchPath {
   const parser = new Parser(text, 'path', (detail) => ScimError.invalidPath(detail));
   const path = parser.parsePatchPath();
   parser.expectEnd();
+  parser.checkComplexity();
   return path;
 }
 
@@ -78,6 +99,8 @@ class Parser {
   private readonly tokens: Token[];
   private pos = 0;
   private depth = 0;
+  private comparisons = 0;
+  private costlyComparisons = 0;
 
   constructor(
     text: string,
@@ -133,6 +156,28 @@ class Parser {
       token,
       this.subject === 'filter' ? "expected 'and', 'or' or end of filter" : 'expected end of path',
     );
+  }
+
+  /**
+   * Refuses a filter past the limits once it has been read whole, so the detail can say how many
+   * comparisons it has; reading is already bounded by MAX_FILTER_LENGTH. The code is the same for
+   * filters and PATCH paths (`filter-too-complex`, scimType invalidFilter, which RFC 7644 §3.12
+   * also names for PATCH path filters), so clients and logs see one limit.
+   */
+  checkComplexity(): void {
+    const count = (n: number): string => n.toLocaleString('en-US');
+    if (this.comparisons > MAX_FILTER_COMPARISONS) {
+      throw new RosterError(
+        'filter-too-complex',
+        `The ${this.subject} has ${count(this.comparisons)} comparisons: at most ${count(MAX_FILTER_COMPARISONS)} are allowed in one filter.`,
+      );
+    }
+    if (this.costlyComparisons > MAX_COSTLY_COMPARISONS) {
+      throw new RosterError(
+        'filter-too-complex',
+        `The ${this.subject} has ${count(this.costlyComparisons)} comparisons with co, sw, ew, gt, ge, lt or le: at most ${count(MAX_COSTLY_COMPARISONS)} are allowed in one filter.`,
+      );
+    }
   }
 
   private parseAnd(inValueFilter: boolean): Filter {
@@ -201,6 +246,7 @@ class Parser {
       );
     }
     const op = opToken.text.toLowerCase();
+    this.comparisons++;
     if (op === 'pr') {
       const after = this.peek();
       const isValue =
@@ -214,7 +260,9 @@ class Parser {
         `Unknown operator ${describeToken(opToken, '')} at column ${opToken.column}: expected one of ${OPERATOR_LIST}`,
       );
     }
-    return { kind: 'compare', path, op: op as CompareOperator, value: this.parseValue(opToken) };
+    const compareOp = op as CompareOperator;
+    if (COSTLY_OPERATORS.has(compareOp)) this.costlyComparisons++;
+    return { kind: 'compare', path, op: compareOp, value: this.parseValue(opToken) };
   }
 
   /** `compValue = false / null / true / number / string`, plus unquoted words as strings. */

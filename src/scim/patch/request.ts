@@ -59,7 +59,7 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
     try {
       path = parsePatchPath(pathText);
     } catch (error) {
-      if (error instanceof RosterError) throw ScimError.invalidPath(`Operation ${index}: ${error.detail}`);
+      if (error instanceof RosterError) throw error.withDetail(`Operation ${index}: ${error.detail}`);
       throw error;
     }
     if (opText !== 'remove' && !('value' in raw)) {

@@ -110,4 +110,20 @@ describe('a PATCH value filter selects what the same list filter matches (RFC 76
       expect(error.detail).toMatch(/^Operation 0: 'emails\[colour eq "red"\]': .*colour/);
     }
   });
+
+  it('refuses a value filter past the filter limits with filter-too-complex, naming the operation', () => {
+    const terms = Array.from({ length: 11 }, () => 'value co "x"').join(' or ');
+    const error = thrown(() =>
+      parsePatchRequest({
+        schemas: [PATCH_OP_SCHEMA],
+        Operations: [
+          { op: 'replace', path: 'title', value: 'x' },
+          { op: 'remove', path: `emails[${terms}]` },
+        ],
+      }),
+    );
+    expect(error.code).toBe('filter-too-complex');
+    expect(error.scimType).toBe('invalidFilter');
+    expect(error.detail).toMatch(/^Operation 1: The path has 11 comparisons with co/);
+  });
 });
