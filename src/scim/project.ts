@@ -33,7 +33,7 @@ export function parseProjection(
   }
   const requested = select(schema, include);
   const excluded = select(schema, exclude);
-  if (include.length === 0 && exclude.length === 0 && !hasRequestOnly(schema)) return IDENTITY;
+  if (include.length === 0 && exclude.length === 0 && !schema.hasRequestOnlyAttributes) return IDENTITY;
   return {
     apply: (resource) =>
       projectObject(schema, resource, include.length > 0 ? requested : undefined, excluded),
@@ -90,30 +90,6 @@ function select(schema: ResourceSchema, paths: readonly string[]): Selection {
 
 function selectionKey(urn: string | undefined, attribute: string): string {
   return `${(urn ?? '').toLowerCase()}|${attribute.toLowerCase()}`;
-}
-
-/** Whether any attribute is `returned: request`; a property of the schema, so decided once per schema. */
-const requestOnlyBySchema = new WeakMap<ResourceSchema, boolean>();
-
-function hasRequestOnly(schema: ResourceSchema): boolean {
-  let known = requestOnlyBySchema.get(schema);
-  if (known === undefined) {
-    known = computeHasRequestOnly(schema);
-    requestOnlyBySchema.set(schema, known);
-  }
-  return known;
-}
-
-function computeHasRequestOnly(schema: ResourceSchema): boolean {
-  const check = (attributes: readonly AttributeDefinition[]): boolean =>
-    attributes.some(
-      (attribute) =>
-        attribute.returned === 'request' ||
-        (attribute.subAttributes ? check(attribute.subAttributes) : false),
-    );
-  return (
-    check(schema.coreSchema.attributes) || schema.extensions.some((extension) => check(extension.attributes))
-  );
 }
 
 function projectObject(
