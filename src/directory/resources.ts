@@ -1,7 +1,8 @@
 import type { ListPosition, Page, PageStart } from '../model/listing.js';
 import type { StoredResource } from '../model/resource.js';
 import { type TagCondition, tagMatches } from '../scim/etag.js';
-import { bindFilter, bindSort } from '../scim/filter/bind.js';
+import { bindFilter } from '../scim/filter/bind.js';
+import { bindSort } from '../scim/filter/bind-sort.js';
 import { parseFilter } from '../scim/filter/parse.js';
 import type { PageInfo } from '../scim/list-response.js';
 import { parseProjection, type Projection } from '../scim/project.js';

@@ -2,7 +2,7 @@ import { isRetryable, RosterError } from '../errors.js';
 import type { FieldChange } from '../model/event.js';
 import type { StoredResource } from '../model/resource.js';
 import { type TagCondition, tagMatches } from '../scim/etag.js';
-import { parsePatchRequest } from '../scim/patch/apply.js';
+import { parsePatchRequest } from '../scim/patch/request.js';
 import type { ResourceSchema } from '../scim/schema/registry.js';
 import type { Store, StoreTransaction } from '../store/store.js';
 import type { RequestContext } from './context.js';

@@ -1,4 +1,5 @@
-import type { BoundFilter, BoundSort } from '../scim/filter/bind.js';
+import type { BoundFilter } from '../scim/filter/bind.js';
+import type { BoundSort } from '../scim/filter/bind-sort.js';
 
 /** Where a list page starts or ends: the sort key of a row and its id (the tie-break). */
 export interface ListPosition {

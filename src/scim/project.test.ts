@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { RosterError } from '../errors.js';
 import { parseProjection } from './project.js';
 import type { ScimObject } from './resource.js';
-import { ENTERPRISE_USER_SCHEMA_ID } from './schema/enterprise-user.js';
-import { userResourceSchema } from './schema/resource-types.js';
-import { USER_SCHEMA_ID } from './schema/user.js';
+import { ENTERPRISE_USER_SCHEMA_ID, enterpriseUserSchema } from './schema/enterprise-user.js';
+import { ResourceSchema } from './schema/registry.js';
+import { userResourceSchema, userResourceType } from './schema/resource-types.js';
+import { attribute, type SchemaDefinition } from './schema/types.js';
+import { USER_SCHEMA_ID, userSchema } from './schema/user.js';
 
 const ENTERPRISE = ENTERPRISE_USER_SCHEMA_ID;
 const CORE = USER_SCHEMA_ID;
@@ -156,6 +158,11 @@ describe('parseProjection: attributes (RFC 7644 §3.4.2.5)', () => {
       { schemas: [CORE], id: ID, userName: 'bjensen@example.com' },
     ],
     ['only id', 'id', { schemas: [CORE], id: ID }],
+    [
+      'names that are no attribute path are ignored (RFC 7644 §3.9)',
+      'userName,name.givenName.first,1st,emails[type eq "work"],name.',
+      { schemas: [CORE], id: ID, userName: 'bjensen@example.com' },
+    ],
   ])('%s', (_label, attributes, expected) => {
     expect(project(attributes, undefined)).toStrictEqual(expected);
   });
@@ -251,5 +258,37 @@ describe('parseProjection: rules that hold whatever is asked', () => {
       id: 'other-id',
       userName: 'other@example.com',
     });
+  });
+});
+
+describe('parseProjection: attributes returned only on request (RFC 7643 §7 "returned")', () => {
+  const BADGE = 'urn:example:params:scim:schemas:extension:badge:2.0:User';
+  const badgeExtension: SchemaDefinition = {
+    id: BADGE,
+    name: 'Badge',
+    description: 'A site extension with a sub-attribute returned only when asked for',
+    attributes: [
+      attribute('badge', 'complex', {
+        subAttributes: [attribute('number', 'string'), attribute('pin', 'string', { returned: 'request' })],
+      }),
+    ],
+  };
+  const withBadge = new ResourceSchema(userResourceType, userSchema, [enterpriseUserSchema, badgeExtension]);
+  const badged = (): ScimObject => ({
+    ...bjensen(),
+    schemas: [CORE, ENTERPRISE, BADGE],
+    [BADGE]: { badge: { number: '7', pin: '1234' } },
+  });
+
+  it('is known per schema, however deep the attribute is', () => {
+    expect(userResourceSchema.hasRequestOnlyAttributes).toBe(false);
+    expect(withBadge.hasRequestOnlyAttributes).toBe(true);
+  });
+
+  it('leaves them out unless asked for, even without attributes or excludedAttributes', () => {
+    const plain = parseProjection(withBadge, undefined, undefined).apply(badged());
+    expect(plain[BADGE]).toStrictEqual({ badge: { number: '7' } });
+    const asked = parseProjection(withBadge, `${BADGE}:badge.pin`, undefined).apply(badged());
+    expect(asked[BADGE]).toStrictEqual({ badge: { pin: '1234' } });
   });
 });

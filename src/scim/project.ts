@@ -1,4 +1,7 @@
+import { RosterError } from '../errors.js';
 import { ScimError } from './errors.js';
+import type { AttributePath } from './filter/ast.js';
+import { parseAttributePath } from './filter/parse.js';
 import type { AttributeIndex, ResourceSchema } from './schema/registry.js';
 import type { AttributeDefinition } from './schema/types.js';
 import type { ScimObject, ScimValue } from './resource.js';
@@ -30,7 +33,7 @@ export function parseProjection(
   }
   const requested = select(schema, include);
   const excluded = select(schema, exclude);
-  if (include.length === 0 && exclude.length === 0 && !hasRequestOnly(schema)) return IDENTITY;
+  if (include.length === 0 && exclude.length === 0 && !schema.hasRequestOnlyAttributes) return IDENTITY;
   return {
     apply: (resource) =>
       projectObject(schema, resource, include.length > 0 ? requested : undefined, excluded),
@@ -52,21 +55,24 @@ function splitList(text: string | undefined): string[] {
 /** Resolves each listed path; names no schema defines are ignored, as RFC 7644 §3.9 allows. */
 function select(schema: ResourceSchema, paths: readonly string[]): Selection {
   const selection: Selection = new Map();
-  for (const path of paths) {
-    const lastColon = path.lastIndexOf(':');
-    const urn = lastColon >= 0 ? path.slice(0, lastColon) : undefined;
-    const [attributeName, subName] = (lastColon >= 0 ? path.slice(lastColon + 1) : path).split('.', 2);
-    if (!attributeName) continue;
-    if (urn !== undefined && schema.extension(`${urn}:${attributeName}`) && subName === undefined) {
+  for (const text of paths) {
+    let path: AttributePath;
+    try {
+      path = parseAttributePath(text);
+    } catch (error) {
+      if (error instanceof RosterError) continue;
+      throw error;
+    }
+    const whole =
+      path.schema !== undefined && path.subAttribute === undefined
+        ? schema.extension(`${path.schema}:${path.attribute}`)
+        : undefined;
+    if (whole) {
       // The whole extension object: `urn:…:enterprise:2.0:User`.
-      selection.set(`${`${urn}:${attributeName}`.toLowerCase()}|*`, 'all');
+      selection.set(`${whole.schema.id.toLowerCase()}|*`, 'all');
       continue;
     }
-    const resolved = schema.resolve({
-      ...(urn !== undefined ? { schema: urn } : {}),
-      attribute: attributeName,
-      ...(subName ? { subAttribute: subName } : {}),
-    });
+    const resolved = schema.resolve(path);
     if (!resolved) continue;
     const key = selectionKey(resolved.inExtension ? resolved.schema!.id : undefined, resolved.attribute.name);
     if (resolved.subAttribute) {
@@ -84,30 +90,6 @@ function select(schema: ResourceSchema, paths: readonly string[]): Selection {
 
 function selectionKey(urn: string | undefined, attribute: string): string {
   return `${(urn ?? '').toLowerCase()}|${attribute.toLowerCase()}`;
-}
-
-/** Whether any attribute is `returned: request`; a property of the schema, so decided once per schema. */
-const requestOnlyBySchema = new WeakMap<ResourceSchema, boolean>();
-
-function hasRequestOnly(schema: ResourceSchema): boolean {
-  let known = requestOnlyBySchema.get(schema);
-  if (known === undefined) {
-    known = computeHasRequestOnly(schema);
-    requestOnlyBySchema.set(schema, known);
-  }
-  return known;
-}
-
-function computeHasRequestOnly(schema: ResourceSchema): boolean {
-  const check = (attributes: readonly AttributeDefinition[]): boolean =>
-    attributes.some(
-      (attribute) =>
-        attribute.returned === 'request' ||
-        (attribute.subAttributes ? check(attribute.subAttributes) : false),
-    );
-  return (
-    check(schema.coreSchema.attributes) || schema.extensions.some((extension) => check(extension.attributes))
-  );
 }
 
 function projectObject(

@@ -14,8 +14,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { AttributePath, CompareOperator, Filter, FilterValue } from '../../src/scim/filter/ast.js';
-import { type BoundSort, bindFilter, bindSort, compareCodePoints } from '../../src/scim/filter/bind.js';
-import { matchesResource } from '../../src/scim/filter/evaluate.js';
+import { bindFilter } from '../../src/scim/filter/bind.js';
+import { type BoundSort, bindSort } from '../../src/scim/filter/bind-sort.js';
+import { compareCodePoints, matchesResource } from '../../src/scim/filter/evaluate.js';
 import { formatAttributePath, formatFilter } from '../../src/scim/filter/format.js';
 import { parseFilter } from '../../src/scim/filter/parse.js';
 import { RosterError } from '../../src/errors.js';

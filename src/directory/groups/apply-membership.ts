@@ -1,9 +1,8 @@
 import { RosterError } from '../../errors.js';
 import type { FieldChange } from '../../model/event.js';
 import type { GroupRecord } from '../../model/resource.js';
-import type { Filter } from '../../scim/filter/ast.js';
+import type { BoundElementFilter } from '../../scim/filter/bind.js';
 import { matchesElement } from '../../scim/filter/evaluate.js';
-import type { AttributeIndex } from '../../scim/schema/registry.js';
 import type { StoreTransaction } from '../../store/store.js';
 import type { SideEffects } from '../registry/resource-kind.js';
 import type { MemberStep } from './membership-plan.js';
@@ -26,7 +25,6 @@ export async function applyMembership(
   tx: StoreTransaction,
   group: GroupRecord,
   steps: readonly MemberStep[],
-  membersIndex: AttributeIndex,
 ): Promise<SideEffects> {
   if (steps.length === 0) return { changes: [], notes: [] };
   const siteId = group.siteId;
@@ -58,9 +56,7 @@ export async function applyMembership(
         noteRemoved(await tx.members.remove(siteId, group.id, step.ids));
         break;
       case 'removeMatching':
-        noteRemoved(
-          await tx.members.remove(siteId, group.id, await matching(tx, group, step.filter, membersIndex)),
-        );
+        noteRemoved(await tx.members.remove(siteId, group.id, await matching(tx, group, step.filter)));
         break;
       case 'replace':
         // Members not in the new list go, the new ones come: both set-based, in the database.
@@ -82,21 +78,23 @@ export async function applyMembership(
   return { changes: memberChanges(summary), notes: describeMembership(summary) };
 }
 
-/** A value filter that is not a plain `value eq` is evaluated over the current members in memory. */
+/**
+ * A value filter that is not a plain `value eq` is evaluated over the current members in memory,
+ * with the same comparison semantics as every filter (the bound evaluator).
+ */
 async function matching(
   tx: StoreTransaction,
   group: GroupRecord,
-  filter: Filter,
-  index: AttributeIndex,
+  filter: BoundElementFilter,
 ): Promise<string[]> {
   const members = await tx.members.ofGroup(group.siteId, group.id);
   return members
     .filter((member) =>
-      matchesElement(
-        filter,
-        { value: member.id, type: member.type, ...(member.display ? { display: member.display } : {}) },
-        index,
-      ),
+      matchesElement(filter, {
+        value: member.id,
+        type: member.type,
+        ...(member.display ? { display: member.display } : {}),
+      }),
     )
     .map((member) => member.id);
 }

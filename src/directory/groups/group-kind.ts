@@ -15,7 +15,6 @@ export interface GroupDraft extends Draft {
   /** The attributes to store: everything but `members`, which live in their own table. */
   readonly attributes: ScimObject;
   readonly steps: readonly MemberStep[];
-  readonly membersIndex: AttributeIndex;
 }
 
 /** Members a page of groups carries at most; a page of big groups holds fewer groups (RFC 7644 §3.4.2.4). */
@@ -55,7 +54,7 @@ export const groupKind: ResourceKind<GroupRecord, GroupDraft> = {
     return draft(schema, attributes, planReplacement(members), input.ignored);
   },
   fromPatch(schema, current, operations) {
-    const plan = planMembership(operations);
+    const plan = planMembership(operations, membersIndex(schema));
     const patched = applyPatch(schema, current.resource, plan.attributeOperations);
     const input = normalizeResource(schema, patched.document);
     return draft(schema, input.attributes, plan.steps, [...input.ignored, ...patched.ignored]);
@@ -91,7 +90,7 @@ export const groupKind: ResourceKind<GroupRecord, GroupDraft> = {
     const note = describeIgnored(ignored);
     return note ? [note] : [];
   },
-  relate: (tx, group, { steps, membersIndex }) => applyMembership(tx, group, steps, membersIndex),
+  relate: (tx, group, { steps }) => applyMembership(tx, group, steps),
 
   async remove(tx, _context, group, now) {
     const siteId = group.siteId;
@@ -150,7 +149,12 @@ function draft(
   if (typeof displayName !== 'string' || displayName.trim() === '') {
     throw ScimError.invalidValue("Attribute 'displayName' is required.");
   }
-  return { attributes, steps, ignored, membersIndex: schema.core.sub(schema.core.get('members')!)! };
+  return { attributes, steps, ignored };
+}
+
+/** The sub-attributes of a group's `members` (RFC 7643 §4.2). */
+function membersIndex(schema: ResourceSchema): AttributeIndex {
+  return schema.core.sub(schema.core.get('members')!)!;
 }
 
 function memberToScim(member: GroupMember, scimBase: string): ScimValue {

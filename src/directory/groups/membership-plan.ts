@@ -1,7 +1,9 @@
 import type { MemberReference } from '../../model/resource.js';
 import { ScimError } from '../../scim/errors.js';
 import type { Filter } from '../../scim/filter/ast.js';
-import type { PatchOperation } from '../../scim/patch/apply.js';
+import { bindElementFilter, type BoundElementFilter } from '../../scim/filter/bind.js';
+import type { PatchOperation } from '../../scim/patch/request.js';
+import type { AttributeIndex } from '../../scim/schema/registry.js';
 import { isObject, type ScimValue } from '../../scim/resource.js';
 
 /** One membership step of a PATCH or PUT, applied set-based by the store, in order. */
@@ -9,7 +11,7 @@ export type MemberStep =
   | { readonly kind: 'add'; readonly members: readonly MemberReference[] }
   | { readonly kind: 'remove'; readonly ids: readonly string[] }
   /** A value filter that is not a list of `value eq`: evaluated over the current members. */
-  | { readonly kind: 'removeMatching'; readonly filter: Filter }
+  | { readonly kind: 'removeMatching'; readonly filter: BoundElementFilter }
   | { readonly kind: 'replace'; readonly members: readonly MemberReference[] };
 
 export interface MembershipPlan {
@@ -25,11 +27,14 @@ export interface MembershipPlan {
  * (Okta, the RFC), or all (no value); replace; Okta's path-less `{"op":"replace","value":{"members":…}}`.
  * A pure function: the group's size never enters into it.
  */
-export function planMembership(operations: readonly PatchOperation[]): MembershipPlan {
+export function planMembership(
+  operations: readonly PatchOperation[],
+  members: AttributeIndex,
+): MembershipPlan {
   const steps: MemberStep[] = [];
   const attributeOperations: PatchOperation[] = [];
   for (const operation of operations) {
-    const split = splitMembers(operation);
+    const split = splitMembers(operation, members);
     steps.push(...split.steps);
     if (split.rest) attributeOperations.push(split.rest);
   }
@@ -41,7 +46,10 @@ export function planReplacement(members: ScimValue | undefined): MemberStep[] {
   return [{ kind: 'replace', members: memberReferences(members) }];
 }
 
-function splitMembers(operation: PatchOperation): { steps: MemberStep[]; rest?: PatchOperation } {
+function splitMembers(
+  operation: PatchOperation,
+  membersIndex: AttributeIndex,
+): { steps: MemberStep[]; rest?: PatchOperation } {
   const path = operation.path;
   if (path) {
     const isMembers = path.path.schema === undefined && path.path.attribute.toLowerCase() === 'members';
@@ -52,7 +60,7 @@ function splitMembers(operation: PatchOperation): { steps: MemberStep[]; rest?: 
       );
     }
     if (path.filter) {
-      const removal = removalOf(path.filter);
+      const removal = removalOf(path.filter, operation, membersIndex);
       if (operation.op === 'remove') return { steps: [removal] };
       const members = memberReferences(operation.value as ScimValue);
       if (operation.op === 'add') return { steps: [{ kind: 'add', members }] };
@@ -85,10 +93,17 @@ function splitMembers(operation: PatchOperation): { steps: MemberStep[]; rest?: 
   return Object.keys(others).length > 0 ? { steps, rest: { ...operation, value: others } } : { steps };
 }
 
-/** `value eq "a" or value eq "b"` (the shape clients use) removes those ids; any other filter is evaluated. */
-function removalOf(filter: Filter): MemberStep {
+/**
+ * `value eq "a" or value eq "b"` (the shape clients use) removes those ids; any other filter is
+ * bound here, against the members' sub-attributes, so a bad one is refused whatever the group holds.
+ */
+function removalOf(filter: Filter, operation: PatchOperation, members: AttributeIndex): MemberStep {
   const ids = equalityIds(filter);
-  return ids ? { kind: 'remove', ids } : { kind: 'removeMatching', filter };
+  if (ids) return { kind: 'remove', ids };
+  const bound = bindElementFilter(filter, members, 'members', (detail) =>
+    ScimError.invalidPath(`Operation ${operation.index}: ${detail}`),
+  );
+  return { kind: 'removeMatching', filter: bound };
 }
 
 function equalityIds(filter: Filter): string[] | undefined {

@@ -3,7 +3,7 @@ import type { FieldChange } from '../../model/event.js';
 import type { ListQuery, Page } from '../../model/listing.js';
 import type { StoredResource } from '../../model/resource.js';
 import type { SiteRecord } from '../../model/site.js';
-import type { PatchOperation } from '../../scim/patch/apply.js';
+import type { PatchOperation } from '../../scim/patch/request.js';
 import type { ScimObject } from '../../scim/resource.js';
 import type { ResourceSchema } from '../../scim/schema/registry.js';
 import type { CountedResource, Store, StoreTransaction } from '../../store/store.js';

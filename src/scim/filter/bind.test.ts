@@ -4,15 +4,7 @@ import { RosterError } from '../../errors.js';
 import { commonAttributes } from '../schema/common.js';
 import { userResourceSchema } from '../schema/resource-types.js';
 import type { AttributeDefinition } from '../schema/types.js';
-import {
-  type BoundElementFilter,
-  type BoundFilter,
-  type BoundSort,
-  type ValueTest,
-  bindFilter,
-  bindSort,
-  compareCodePoints,
-} from './bind.js';
+import { type BoundElementFilter, type BoundFilter, type ValueTest, bindFilter } from './bind.js';
 import { parseFilter } from './parse.js';
 
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -405,102 +397,6 @@ describe('bindFilter: what cannot be filtered is 400 invalidFilter', () => {
     expect(error.status).toBe(400);
     expect(error.scimType).toBe('invalidFilter');
     expect(error.detail.length).toBeGreaterThan(0);
-  });
-});
-
-describe('bindSort (RFC 7644 §3.4.2.3)', () => {
-  const sort = (
-    path: string[],
-    definition: AttributeDefinition,
-    kind: BoundSort['kind'],
-    descending = false,
-  ): BoundSort => ({ attribute: { path, definition }, kind, descending });
-
-  it.each<[string, string | undefined, BoundSort]>([
-    ['userName', undefined, sort(['userName'], coreAttr('userName'), 'folded')],
-    ['USERNAME', 'ascending', sort(['userName'], coreAttr('userName'), 'folded')],
-    ['userName', 'Descending', sort(['userName'], coreAttr('userName'), 'folded', true)],
-    ['userName', '', sort(['userName'], coreAttr('userName'), 'folded')],
-    [`${CORE}:userName`, 'descending', sort(['userName'], coreAttr('userName'), 'folded', true)],
-    ['name.givenName', undefined, sort(['name', 'givenName'], coreSub('name', 'givenName'), 'folded')],
-    [
-      'Name.FamilyName',
-      'DESCENDING',
-      sort(['name', 'familyName'], coreSub('name', 'familyName'), 'folded', true),
-    ],
-    ['timezone', undefined, sort(['timezone'], coreAttr('timezone'), 'folded')],
-    // caseExact attributes sort by code point, without folding.
-    ['externalId', undefined, sort(['externalId'], commonAttr('externalId'), 'string')],
-    ['id', 'descending', sort(['id'], commonAttr('id'), 'string', true)],
-    ['active', undefined, sort(['active'], coreAttr('active'), 'boolean')],
-    ['meta.created', undefined, sort(['meta', 'created'], metaSub('created'), 'instant')],
-    [
-      'meta.LastModified',
-      'descending',
-      sort(['meta', 'lastModified'], metaSub('lastModified'), 'instant', true),
-    ],
-    // emails sorts by its primary value, else its first (the store picks it; the bound sort names the list).
-    ['emails', undefined, sort(['emails'], coreAttr('emails'), 'folded')],
-    ['Emails.Value', 'descending', sort(['emails'], coreAttr('emails'), 'folded', true)],
-    [
-      `${ENTERPRISE}:department`,
-      undefined,
-      sort([ENTERPRISE, 'department'], entAttr('department'), 'folded'),
-    ],
-    [
-      `${ENTERPRISE.toUpperCase()}:manager.value`,
-      undefined,
-      sort([ENTERPRISE, 'manager', 'value'], entSub('manager', 'value'), 'folded'),
-    ],
-  ])('sortBy=%s sortOrder=%s', (sortBy, sortOrder, expected) => {
-    expect(bindSort(schema, sortBy, sortOrder)).toEqual(expected);
-  });
-
-  it.each<[string, string | undefined]>([
-    ['nickname2', undefined],
-    ['', undefined],
-    ['password', undefined],
-    ['name', undefined],
-    [`${ENTERPRISE}:manager`, undefined],
-    ['phoneNumbers', undefined],
-    ['emails.type', undefined],
-    ['addresses.locality', undefined],
-    ['meta.location', undefined],
-    ['meta.resourceType', undefined],
-    ['meta.version', undefined],
-    ['x509Certificates.value', undefined],
-    ['userName', 'sideways'],
-    ['userName', 'asc'],
-  ])('sortBy=%s sortOrder=%s is 400 invalidValue', (sortBy, sortOrder) => {
-    const error = thrown(() => bindSort(schema, sortBy, sortOrder));
-    expect(error.status).toBe(400);
-    expect(error.scimType).toBe('invalidValue');
-  });
-});
-
-describe('compareCodePoints', () => {
-  it.each<[string, string, number]>([
-    ['a', 'b', -1],
-    ['b', 'a', 1],
-    ['abc', 'abc', 0],
-    ['', '', 0],
-    ['ab', 'abc', -1],
-    ['abc', 'ab', 1],
-    ['Z', 'a', -1],
-    ['z', 'é', -1],
-    ['ß', 'é', -1],
-    // U+FFFD is one UTF-16 unit above the surrogates that encode U+1F600, yet below it as a code point.
-    ['\uFFFD', '😀', -1],
-    ['😀', '\uFFFD', 1],
-    ['a😀', 'a😀', 0],
-  ])('%j vs %j → %i', (a, b, expected) => {
-    expect(compareCodePoints(a, b)).toBe(expected);
-  });
-
-  it('orders as UTF-8 bytes do', () => {
-    const words = ['\uFFFD', '😀', 'é', 'e', 'E', '', 'ß', 'SS', '%', '_', '\\', ' ', 'z', 'Ö'];
-    const byBytes = [...words].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    expect([...words].sort(compareCodePoints)).toEqual(byBytes);
   });
 });
 

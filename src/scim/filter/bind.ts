@@ -2,7 +2,9 @@ import { ScimError } from '../errors.js';
 import type { AttributeIndex, ResourceSchema, ResolvedAttribute } from '../schema/registry.js';
 import type { AttributeDefinition } from '../schema/types.js';
 import type { AttributePath, CompareOperator, Filter, FilterValue } from './ast.js';
+import { testValue } from './evaluate.js';
 import { formatAttributePath } from './format.js';
+import type { Fail } from './tokenize.js';
 
 /**
  * A filter bound to a resource type's schemas (RFC 7644 §3.4.2.2): every path resolved to its
@@ -149,40 +151,49 @@ function bindValuePath(path: AttributePath, inner: Filter, schema: ResourceSchem
     throw ScimError.invalidFilter(`'${where}[…]' needs a multi-valued complex attribute, such as 'emails'.`);
   }
   const index = elementIndex(schema, resolved)!;
-  return { kind: 'any', list: boundAttribute(resolved, false), element: bindElement(inner, index, where) };
+  return {
+    kind: 'any',
+    list: boundAttribute(resolved, false),
+    element: bindElementFilter(inner, index, where),
+  };
 }
 
-function bindElement(filter: Filter, index: AttributeIndex, parent: string): BoundElementFilter {
+/**
+ * Binds the filter of a value path (`emails[type eq "work"]`) against the sub-attributes of the
+ * list's elements, for list filters and PATCH value filters alike (RFC 7644 §3.4.2.2, §3.5.2), so
+ * both compare the same way. A name that is not a sub-attribute is reported through `failName`:
+ * a list filter's `invalidFilter`, a PATCH path's `invalidPath`. An operator that does not fit the
+ * sub-attribute's type is always `invalidFilter` (RFC 7644 §3.12 names it for PATCH filters too).
+ */
+export function bindElementFilter(
+  filter: Filter,
+  index: AttributeIndex,
+  parentName: string,
+  failName: Fail = ScimError.invalidFilter,
+): BoundElementFilter {
+  const bind = (node: Filter): BoundElementFilter => bindElementFilter(node, index, parentName, failName);
   switch (filter.kind) {
     case 'and':
     case 'or':
-      return {
-        kind: filter.kind,
-        left: bindElement(filter.left, index, parent),
-        right: bindElement(filter.right, index, parent),
-      };
+      return { kind: filter.kind, left: bind(filter.left), right: bind(filter.right) };
     case 'not':
-      return { kind: 'not', filter: bindElement(filter.filter, index, parent) };
+      return { kind: 'not', filter: bind(filter.filter) };
     case 'valuePath':
-      throw ScimError.invalidFilter(
-        `A value filter inside '${parent}[…]' cannot contain another value filter.`,
-      );
+      throw failName(`A value filter inside '${parentName}[…]' cannot contain another value filter.`);
     case 'present':
     case 'compare': {
       if (filter.path.schema !== undefined || filter.path.subAttribute !== undefined) {
-        throw ScimError.invalidFilter(
-          `'${formatAttributePath(filter.path)}' is not a sub-attribute of '${parent}'.`,
-        );
+        throw failName(`'${formatAttributePath(filter.path)}' is not a sub-attribute of '${parentName}'.`);
       }
       const sub = index.get(filter.path.attribute);
-      if (!sub) throw ScimError.invalidFilter(`'${parent}' has no sub-attribute '${filter.path.attribute}'.`);
+      if (!sub) throw failName(`'${parentName}' has no sub-attribute '${filter.path.attribute}'.`);
       if (isDerivedReference(sub))
-        throw ScimError.invalidFilter(`'${parent}.${sub.name}' cannot be used in a filter.`);
+        throw ScimError.invalidFilter(`'${parentName}.${sub.name}' cannot be used in a filter.`);
       return elementTerm(
         sub,
         filter.kind === 'present' ? 'pr' : filter.op,
         filter.kind === 'present' ? undefined : filter.value,
-        `${parent}.${sub.name}`,
+        `${parentName}.${sub.name}`,
       );
     }
   }
@@ -328,76 +339,6 @@ function evaluateConstant(
   return bound.kind === 'not' ? !result : result;
 }
 
-/**
- * One test against one stored value (`undefined` when absent). Strings compare by code point,
- * which is the byte order of UTF-8 that both databases use for these comparisons.
- */
-export function testValue(value: unknown, test: ValueTest): boolean {
-  if (test.op === 'pr') {
-    return (
-      value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0)
-    );
-  }
-  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return false;
-  const actual: string | number | boolean = value;
-  switch (test.kind) {
-    case 'boolean':
-      return (actual === true || actual === 'true') === test.value;
-    case 'number':
-      return compareOrdered(test.op, Math.sign(Number(actual) - (test.value as number)));
-    case 'instant': {
-      const instant = typeof actual === 'number' ? actual : Date.parse(String(actual));
-      if (Number.isNaN(instant)) return false;
-      return compareOrdered(test.op, Math.sign(instant - (test.value as number)));
-    }
-    case 'string':
-    case 'folded': {
-      const text = test.kind === 'folded' ? String(actual).toLowerCase() : String(actual);
-      const wanted = String(test.value);
-      switch (test.op) {
-        case 'co':
-          return text.includes(wanted);
-        case 'sw':
-          return text.startsWith(wanted);
-        case 'ew':
-          return text.endsWith(wanted);
-        default:
-          return compareOrdered(test.op, compareCodePoints(text, wanted));
-      }
-    }
-  }
-}
-
-function compareOrdered(op: 'eq' | OrderedOperator | 'co' | 'sw' | 'ew', order: number): boolean {
-  switch (op) {
-    case 'eq':
-      return order === 0;
-    case 'gt':
-      return order > 0;
-    case 'ge':
-      return order >= 0;
-    case 'lt':
-      return order < 0;
-    case 'le':
-      return order <= 0;
-    default:
-      return false;
-  }
-}
-
-/** Orders strings by Unicode code point (JavaScript's `<` orders by UTF-16 unit, which differs above U+FFFF). */
-export function compareCodePoints(a: string, b: string): number {
-  const left = a[Symbol.iterator]();
-  const right = b[Symbol.iterator]();
-  for (;;) {
-    const x = left.next();
-    const y = right.next();
-    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
-    const difference = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
-    if (difference !== 0) return Math.sign(difference);
-  }
-}
-
 function booleanLiteral(value: FilterValue, where: string): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
@@ -416,7 +357,8 @@ function resolveOrFail(schema: ResourceSchema, path: AttributePath): ResolvedAtt
   return resolved;
 }
 
-function boundAttribute(resolved: ResolvedAttribute, withSub: boolean): BoundAttribute {
+/** The canonical keys of a resolved attribute; `withSub` false stops at the attribute itself. */
+export function boundAttribute(resolved: ResolvedAttribute, withSub: boolean): BoundAttribute {
   const prefix = resolved.inExtension && resolved.schema ? [resolved.schema.id] : [];
   if (withSub && resolved.subAttribute) {
     return {
@@ -435,76 +377,4 @@ function elementIndex(schema: ResourceSchema, resolved: ResolvedAttribute): Attr
         ? schema.core
         : schema.common;
   return parent.sub(resolved.attribute);
-}
-
-/** A `sortBy` attribute bound to the schema (RFC 7644 §3.4.2.3). */
-export interface BoundSort {
-  readonly attribute: BoundAttribute;
-  /** How values compare: folded strings for attributes that are not caseExact. */
-  readonly kind: ValueKind;
-  readonly descending: boolean;
-}
-
-/**
- * Binds `sortBy`/`sortOrder`. Singular attributes sort by their value; `emails` sorts by its
- * primary value, else its first (RFC 7644 §3.4.2.3), the one multi-valued attribute the store can
- * sort by. Ascending puts resources without a value last; descending is its exact reverse.
- */
-export function bindSort(schema: ResourceSchema, sortBy: string, sortOrder: string | undefined): BoundSort {
-  const descending = parseSortOrder(sortOrder);
-  const lastColon = sortBy.lastIndexOf(':');
-  const urn = lastColon >= 0 ? sortBy.slice(0, lastColon) : undefined;
-  const [attributeName = '', subName] = (lastColon >= 0 ? sortBy.slice(lastColon + 1) : sortBy).split('.', 2);
-  const path: AttributePath = {
-    ...(urn !== undefined ? { schema: urn } : {}),
-    attribute: attributeName,
-    ...(subName !== undefined ? { subAttribute: subName } : {}),
-  };
-  const resolved = schema.resolve(path);
-  if (!resolved || !attributeName)
-    throw ScimError.invalidValue(`sortBy '${sortBy}' is not an attribute of ${schema.resourceType.name}.`);
-  const leaf = resolved.subAttribute ?? resolved.attribute;
-  if (leaf.returned === 'never') throw ScimError.invalidValue(`sortBy '${sortBy}' cannot be used.`);
-  if (resolved.attribute.multiValued) {
-    const isEmails =
-      !resolved.inExtension &&
-      resolved.attribute.name === 'emails' &&
-      (!resolved.subAttribute || resolved.subAttribute.name === 'value');
-    if (!isEmails)
-      throw ScimError.invalidValue(
-        `sortBy '${sortBy}': only single-valued attributes and 'emails' can be sorted by.`,
-      );
-    return { attribute: { path: ['emails'], definition: resolved.attribute }, kind: 'folded', descending };
-  }
-  if (leaf.type === 'complex' || leaf.type === 'binary')
-    throw ScimError.invalidValue(`sortBy '${sortBy}' is not a sortable value.`);
-  if (
-    !resolved.schema &&
-    resolved.attribute.name === 'meta' &&
-    leaf.name !== 'created' &&
-    leaf.name !== 'lastModified'
-  ) {
-    throw ScimError.invalidValue(
-      `sortBy '${sortBy}' cannot be used; sort by meta.created or meta.lastModified.`,
-    );
-  }
-  const kind: ValueKind =
-    leaf.type === 'boolean'
-      ? 'boolean'
-      : leaf.type === 'integer' || leaf.type === 'decimal'
-        ? 'number'
-        : leaf.type === 'dateTime'
-          ? 'instant'
-          : leaf.caseExact
-            ? 'string'
-            : 'folded';
-  return { attribute: boundAttribute(resolved, true), kind, descending };
-}
-
-function parseSortOrder(sortOrder: string | undefined): boolean {
-  if (sortOrder === undefined || sortOrder === '') return false;
-  const lower = sortOrder.toLowerCase();
-  if (lower === 'ascending') return false;
-  if (lower === 'descending') return true;
-  throw ScimError.invalidValue(`sortOrder must be "ascending" or "descending", got '${sortOrder}'.`);
 }

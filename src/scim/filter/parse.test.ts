@@ -4,7 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { RosterError, type ScimType } from '../../errors.js';
 import type { AttributePath, CompareOperator, Filter, FilterValue, PatchPath } from './ast.js';
 import { formatFilter } from './format.js';
-import { MAX_FILTER_LENGTH, MAX_NESTING_DEPTH, parseFilter, parsePatchPath } from './parse.js';
+import {
+  COSTLY_OPERATORS,
+  MAX_COSTLY_COMPARISONS,
+  MAX_FILTER_COMPARISONS,
+  MAX_FILTER_LENGTH,
+  MAX_NESTING_DEPTH,
+  parseAttributePath,
+  parseFilter,
+  parsePatchPath,
+} from './parse.js';
 
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -319,9 +328,10 @@ describe('parseFilter: errors', () => {
   });
 
   it('parses long flat chains without deep recursion', () => {
-    const text = Array.from({ length: 1_000 }, () => 'a pr').join(' and ');
-    expect(text.length).toBeLessThanOrEqual(MAX_FILTER_LENGTH);
+    const text = chain(MAX_FILTER_COMPARISONS, 'a pr', 'and');
     expect(parseFilter(parseFilterRoundTrip(text))).toStrictEqual(parseFilter(text));
+    // Past the comparison limit the chain is still read iteratively, then refused.
+    expect(thrown(() => parseFilter(chain(1_000, 'a pr', 'and'))).code).toBe('filter-too-complex');
   });
 
   it('rejects input that is not a string with a ScimError', () => {
@@ -333,6 +343,88 @@ describe('parseFilter: errors', () => {
 function parseFilterRoundTrip(text: string): string {
   return formatFilter(parseFilter(text));
 }
+
+/** `count` copies of `term` joined by `joiner`: `a pr and a pr and …`. */
+function chain(count: number, term: string, joiner: 'and' | 'or'): string {
+  return Array.from({ length: count }, () => term).join(` ${joiner} `);
+}
+
+/** How many comparisons a filter has, and how many of them with a costly operator. */
+function comparisonsIn(filter: Filter): { all: number; costly: number } {
+  switch (filter.kind) {
+    case 'and':
+    case 'or': {
+      const left = comparisonsIn(filter.left);
+      const right = comparisonsIn(filter.right);
+      return { all: left.all + right.all, costly: left.costly + right.costly };
+    }
+    case 'not':
+    case 'valuePath':
+      return comparisonsIn(filter.filter);
+    case 'present':
+      return { all: 1, costly: 0 };
+    case 'compare':
+      return { all: 1, costly: COSTLY_OPERATORS.has(filter.op) ? 1 : 0 };
+  }
+}
+
+describe('filter size and complexity limits (the same for filters and PATCH paths)', () => {
+  const tooComplex = (fn: () => unknown): RosterError => {
+    const error = thrown(fn);
+    expect(error.code).toBe('filter-too-complex');
+    expect(error.scimType).toBe('invalidFilter');
+    expect(error.status).toBe(400);
+    return error;
+  };
+
+  it('refuses a 1,000-term or filter, naming the limit and the count', () => {
+    const text = chain(1_000, 'x eq 1', 'or');
+    expect(text.length).toBeLessThanOrEqual(MAX_FILTER_LENGTH);
+    expect(tooComplex(() => parseFilter(text)).detail).toBe(
+      'The filter has 1,000 comparisons: at most 100 are allowed in one filter.',
+    );
+  });
+
+  it('allows 100 eq terms and refuses 101', () => {
+    expect(MAX_FILTER_COMPARISONS).toBe(100);
+    expect(comparisonsIn(parseFilter(chain(100, 'userName eq "x"', 'or'))).all).toBe(100);
+    tooComplex(() => parseFilter(chain(101, 'userName eq "x"', 'or')));
+  });
+
+  it("counts pr, terms inside value filters and under not, and Entra ID's trailing comparison", () => {
+    tooComplex(() => parseFilter(chain(101, 'title pr', 'and')));
+    const inValueFilter = `emails[${chain(100, 'type eq "work"', 'or')}] and userName eq "x"`;
+    tooComplex(() => parseFilter(inValueFilter));
+    tooComplex(() => parseFilter(`not (${chain(101, 'title pr', 'or')})`));
+    const entra = chain(50, 'emails[type eq "work"].value eq "x"', 'or');
+    expect(comparisonsIn(parseFilter(entra)).all).toBe(100);
+    tooComplex(() => parseFilter(`${entra} or title pr`));
+  });
+
+  it('allows 10 co terms and refuses 11, and counts every costly operator alike', () => {
+    expect(MAX_COSTLY_COMPARISONS).toBe(10);
+    expect(parseFilter(chain(10, 'userName co "x"', 'or'))).toBeDefined();
+    expect(tooComplex(() => parseFilter(chain(11, 'userName co "x"', 'or'))).detail).toBe(
+      'The filter has 11 comparisons with co, sw, ew, gt, ge, lt or le: at most 10 are allowed in one filter.',
+    );
+    const mixed = ['co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'co', 'sw', 'ew', 'gt']
+      .map((op) => `title ${op} "m"`)
+      .join(' and ');
+    tooComplex(() => parseFilter(mixed));
+    // eq, ne and pr are not costly.
+    expect(
+      parseFilter(`${chain(10, 'title sw "m"', 'or')} or title eq "a" or title ne "b" or title pr`),
+    ).toBeDefined();
+  });
+
+  it('applies to PATCH paths too', () => {
+    expect(parsePatchPath(`emails[${chain(10, 'value co "x"', 'or')}].type`)).toBeDefined();
+    expect(tooComplex(() => parsePatchPath(`emails[${chain(11, 'value co "x"', 'or')}].type`)).detail).toBe(
+      'The path has 11 comparisons with co, sw, ew, gt, ge, lt or le: at most 10 are allowed in one filter.',
+    );
+    tooComplex(() => parsePatchPath(`members[${chain(101, 'value eq "x"', 'or')}]`));
+  });
+});
 
 describe('parsePatchPath: RFC 7644 §3.5.2', () => {
   it.each<[string, PatchPath]>([
@@ -423,6 +515,41 @@ describe('parsePatchPath: RFC 7644 §3.5.2', () => {
   });
 });
 
+describe('parseAttributePath: a filter attrPath on its own (RFC 7644 §3.4.2.2)', () => {
+  it.each<[string, AttributePath]>([
+    ['userName', p('userName')],
+    ['Name.GivenName', p('Name.GivenName')],
+    [' title ', p('title')],
+    ['members.$ref', p('members.$ref')],
+    [`${CORE}:userName`, p('userName', CORE)],
+    [`${ENTERPRISE}:manager.value`, p('manager.value', ENTERPRISE)],
+    // A whole extension reads as its last segment; callers look `${schema}:${attribute}` up.
+    [ENTERPRISE, p('User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0')],
+    // Microsoft's dot after the resource type is a PATCH path form only; here it is the RFC reading.
+    [`${ENTERPRISE}.manager`, p('User.manager', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0')],
+  ])('%s', (text, path) => {
+    expect(parseAttributePath(text)).toStrictEqual(path);
+  });
+
+  it.each<[string, string]>([
+    ['', 'Unexpected end of path at column 1: the path is empty'],
+    [
+      'name.givenName.first',
+      "Unexpected 'name.givenName.first' at column 1: expected an attribute path: at most one sub-attribute is allowed",
+    ],
+    ['name.', "Unexpected 'name.' at column 1: expected an attribute path: an attribute name is missing"],
+    ['1st', "Unexpected '1st' at column 1: expected an attribute path: '1st' is not a valid attribute name"],
+    [':userName', "Unexpected ':userName' at column 1: expected an attribute path: '' is not a schema URI"],
+    ['emails[type eq "work"].value', "Unexpected '[' at column 7: expected end of path"],
+    ['userName eq "x"', "Unexpected 'eq' at column 10: expected end of path"],
+    ['"userName"', `Unexpected '"userName"' at column 1: expected an attribute path`],
+  ])('%j', (text, detail) => {
+    const error = thrown(() => parseAttributePath(text));
+    expect(error.scimType).toBe('invalidValue');
+    expect(error.detail).toBe(detail);
+  });
+});
+
 describe('properties', () => {
   const FILTERISH = [
     'userName',
@@ -486,7 +613,13 @@ describe('properties', () => {
       fc.property(anyText, (text) => {
         const filter = parsesOrRejects(parseFilter, text, 'invalidFilter');
         if (filter !== undefined) expect(parseFilter(formatFilter(filter))).toStrictEqual(filter);
-        parsesOrRejects(parsePatchPath, text, 'invalidPath');
+        try {
+          parsesOrRejects(parsePatchPath, text, 'invalidPath');
+        } catch (error) {
+          // A PATCH path's value filter has the filters' limits and their error.
+          if (!(error instanceof RosterError) || error.code !== 'filter-too-complex') throw error;
+        }
+        parsesOrRejects(parseAttributePath, text, 'invalidValue');
       }),
       { numRuns: 2_000 },
     );
@@ -547,6 +680,11 @@ describe('properties', () => {
       fc.property(filter, (ast) => {
         const text = formatFilter(ast);
         if (text.length > MAX_FILTER_LENGTH) return;
+        const { all, costly } = comparisonsIn(ast);
+        if (all > MAX_FILTER_COMPARISONS || costly > MAX_COSTLY_COMPARISONS) {
+          expect(thrown(() => parseFilter(text)).code).toBe('filter-too-complex');
+          return;
+        }
         expect(parseFilter(text)).toStrictEqual(ast);
       }),
       { numRuns: 1_000 },

@@ -1,13 +1,14 @@
 /**
- * Recursive-descent parsers for SCIM filters (RFC 7644 §3.4.2.2, Figure 1) and PATCH paths
- * (RFC 7644 §3.5.2). Both are pure and only ever throw `ScimError`: `invalidFilter` for filters,
- * `invalidPath` for PATCH paths, with a detail naming the 1-based column and the reason.
+ * Recursive-descent parsers for SCIM filters (RFC 7644 §3.4.2.2, Figure 1), PATCH paths
+ * (RFC 7644 §3.5.2) and lone attribute paths. All are pure and only ever throw `ScimError`:
+ * `invalidFilter` for filters, `invalidPath` for PATCH paths, `invalidValue` for attribute paths,
+ * with a detail naming the 1-based column and the reason.
  *
  * Precedence, tightest first: grouping, `not`, `and`, `or`; `and` and `or` are left-associative.
  * Operators and keywords are case-insensitive; attribute names are kept as written.
  */
 
-import type { RosterError } from '../../errors.js';
+import { RosterError } from '../../errors.js';
 import { ScimError } from '../errors.js';
 import type { AttributePath, CompareOperator, Filter, FilterValue, PatchPath } from './ast.js';
 import { describeToken, tokenize, type Fail, type Token } from './tokenize.js';
@@ -16,6 +17,25 @@ import { describeToken, tokenize, type Fail, type Token } from './tokenize.js';
 export const MAX_FILTER_LENGTH = 10_000;
 /** Parentheses and value-path brackets nest at most this deep, so recursion stays shallow. */
 export const MAX_NESTING_DEPTH = 64;
+/**
+ * Comparisons (`pr` included) one filter or PATCH path may hold. Each becomes a condition the
+ * database evaluates for every candidate user; real clients send one to a handful.
+ */
+export const MAX_FILTER_COMPARISONS = 100;
+/**
+ * Comparisons with a costly operator one filter may hold: `co`, `sw` and `ew` become LIKE patterns
+ * and `gt`, `ge`, `lt`, `le` ranges, which no index answers for most attributes.
+ */
+export const MAX_COSTLY_COMPARISONS = 10;
+export const COSTLY_OPERATORS: ReadonlySet<CompareOperator> = new Set([
+  'co',
+  'sw',
+  'ew',
+  'gt',
+  'ge',
+  'lt',
+  'le',
+]);
 
 const COMPARE_OPERATORS: ReadonlySet<string> = new Set([
   'eq',
@@ -47,6 +67,7 @@ export function parseFilter(text: string): Filter {
   const parser = new Parser(text, 'filter', (detail) => ScimError.invalidFilter(detail));
   const filter = parser.parseOr(false);
   parser.expectEnd();
+  parser.checkComplexity();
   return filter;
 }
 
@@ -55,6 +76,22 @@ export function parsePatchPath(text: string): PatchPath {
   const parser = new Parser(text, 'path', (detail) => ScimError.invalidPath(detail));
   const path = parser.parsePatchPath();
   parser.expectEnd();
+  parser.checkComplexity();
+  return path;
+}
+
+/**
+ * Parses an attribute path on its own — `sortBy`, an `attributes` entry, a key of a path-less
+ * PATCH value — with the grammar of a filter's `attrPath` (RFC 7644 §3.4.2.2):
+ * `[URI ":"] ATTRNAME ["." subAttr]`, the URI being everything up to the last colon. A whole
+ * extension (`urn:…:enterprise:2.0:User`) therefore reads as schema `urn:…:enterprise:2.0` and
+ * attribute `User`; callers recognise it with `schema.extension(`${schema}:${attribute}`)`.
+ * Throws `invalidValue`; each caller decides what an unparseable name means to it.
+ */
+export function parseAttributePath(text: string): AttributePath {
+  const parser = new Parser(text, 'path', (detail) => ScimError.invalidValue(detail));
+  const path = parser.parseAttributePath();
+  parser.expectEnd();
   return path;
 }
 
@@ -62,6 +99,8 @@ class Parser {
   private readonly tokens: Token[];
   private pos = 0;
   private depth = 0;
+  private comparisons = 0;
+  private costlyComparisons = 0;
 
   constructor(
     text: string,
@@ -90,6 +129,11 @@ class Parser {
     return left;
   }
 
+  /** `attrPath`, alone. */
+  parseAttributePath(): AttributePath {
+    return this.parsePath(this.next(), false);
+  }
+
   /** `PATH = attrPath / valuePath [subAttr]` */
   parsePatchPath(): PatchPath {
     const token = this.next();
@@ -112,6 +156,28 @@ class Parser {
       token,
       this.subject === 'filter' ? "expected 'and', 'or' or end of filter" : 'expected end of path',
     );
+  }
+
+  /**
+   * Refuses a filter past the limits once it has been read whole, so the detail can say how many
+   * comparisons it has; reading is already bounded by MAX_FILTER_LENGTH. The code is the same for
+   * filters and PATCH paths (`filter-too-complex`, scimType invalidFilter, which RFC 7644 §3.12
+   * also names for PATCH path filters), so clients and logs see one limit.
+   */
+  checkComplexity(): void {
+    const count = (n: number): string => n.toLocaleString('en-US');
+    if (this.comparisons > MAX_FILTER_COMPARISONS) {
+      throw new RosterError(
+        'filter-too-complex',
+        `The ${this.subject} has ${count(this.comparisons)} comparisons: at most ${count(MAX_FILTER_COMPARISONS)} are allowed in one filter.`,
+      );
+    }
+    if (this.costlyComparisons > MAX_COSTLY_COMPARISONS) {
+      throw new RosterError(
+        'filter-too-complex',
+        `The ${this.subject} has ${count(this.costlyComparisons)} comparisons with co, sw, ew, gt, ge, lt or le: at most ${count(MAX_COSTLY_COMPARISONS)} are allowed in one filter.`,
+      );
+    }
   }
 
   private parseAnd(inValueFilter: boolean): Filter {
@@ -180,6 +246,7 @@ class Parser {
       );
     }
     const op = opToken.text.toLowerCase();
+    this.comparisons++;
     if (op === 'pr') {
       const after = this.peek();
       const isValue =
@@ -193,7 +260,9 @@ class Parser {
         `Unknown operator ${describeToken(opToken, '')} at column ${opToken.column}: expected one of ${OPERATOR_LIST}`,
       );
     }
-    return { kind: 'compare', path, op: op as CompareOperator, value: this.parseValue(opToken) };
+    const compareOp = op as CompareOperator;
+    if (COSTLY_OPERATORS.has(compareOp)) this.costlyComparisons++;
+    return { kind: 'compare', path, op: compareOp, value: this.parseValue(opToken) };
   }
 
   /** `compValue = false / null / true / number / string`, plus unquoted words as strings. */

@@ -6,7 +6,8 @@ import { normalizeResource, type ScimObject, type ScimValue } from '../resource.
 import { ENTERPRISE_USER_SCHEMA_ID } from '../schema/enterprise-user.js';
 import { userResourceSchema } from '../schema/resource-types.js';
 import { USER_SCHEMA_ID } from '../schema/user.js';
-import { applyPatch, PATCH_OP_SCHEMA, parsePatchRequest, type PatchResult } from './apply.js';
+import { applyPatch, type PatchResult } from './apply.js';
+import { PATCH_OP_SCHEMA, parsePatchRequest } from './request.js';
 
 const ENTERPRISE = ENTERPRISE_USER_SCHEMA_ID;
 const CORE = USER_SCHEMA_ID;
@@ -609,6 +610,25 @@ describe('applyPatch: the resulting document', () => {
     },
   );
 
+  it('reads a path-less key as a PATCH path: a value filter, or the dotted extension form of older Entra jobs', () => {
+    const result = patch(bjensen(), [
+      {
+        op: 'replace',
+        value: {
+          'emails[type eq "work"].value': 'new@example.com',
+          'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department': 'Sales',
+        },
+      },
+    ]);
+    expect(result.ignored).toEqual([]);
+    expect((result.document.emails as ScimObject[]).find((email) => email.type === 'work')?.value).toBe(
+      'new@example.com',
+    );
+    expect(result.document['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']).toMatchObject({
+      department: 'Sales',
+    });
+  });
+
   it('leaves boolean false after Entra\'s "False", also once normalised for storage', () => {
     const result = patch(bjensen(), [{ op: 'Replace', path: 'active', value: 'False' }]);
     expect(normalizeResource(schema, result.document).attributes.active).toBe(false);
@@ -624,6 +644,16 @@ describe('applyPatch: attributes no schema of ours defines are ignored', () => {
       ['favouriteColour', `${FOREIGN}:badge`, FOREIGN],
     ],
     ['a remove in a foreign extension', { op: 'remove', path: `${FOREIGN}:badge` }, [`${FOREIGN}:badge`]],
+    [
+      // A path-less value's keys are read as PATCH paths (a superset of attribute paths, RFC 7644
+      // §3.5.2.1), as Entra ID writes them; what is neither is ignored.
+      'path-less keys that are no attribute path',
+      {
+        op: 'replace',
+        value: { 'name.givenName.first': 'B', '1st': 'x' },
+      },
+      ['name.givenName.first', '1st'],
+    ],
   ])('%s', (_name, operation, ignored) => {
     const result = patch(bjensen(), [operation]);
     expect(result.document).toStrictEqual(bjensen());

@@ -1,24 +1,18 @@
+/**
+ * The PATCH engine (RFC 7644 §3.5.2): operations applied in order to a copy of a resource, by
+ * attribute path or, without a path, by the attributes their value names.
+ */
+
 import { RosterError } from '../../errors.js';
 import { ScimError } from '../errors.js';
-import type { Filter, PatchPath } from '../filter/ast.js';
-import { matchesElement } from '../filter/evaluate.js';
+import type { PatchPath } from '../filter/ast.js';
 import { parsePatchPath } from '../filter/parse.js';
-import { coerceSingle, coerceValue, isObject, type ScimObject, type ScimValue } from '../resource.js';
+import { coerceValue, isObject, type ScimObject, type ScimValue } from '../resource.js';
 import type { AttributeIndex, ResourceSchema, ResolvedAttribute } from '../schema/registry.js';
 import type { AttributeDefinition } from '../schema/types.js';
-
-export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-
-export type PatchOpName = 'add' | 'replace' | 'remove';
-
-export interface PatchOperation {
-  readonly op: PatchOpName;
-  readonly path?: PatchPath;
-  readonly pathText?: string;
-  readonly value?: unknown;
-  /** 0-based position in the request, named in errors. */
-  readonly index: number;
-}
+import type { PatchOperation, PatchOpName } from './request.js';
+import { applyValuePath } from './value-path.js';
+import { clearOtherPrimaries, deepEqual, putList, setOrRemove } from './values.js';
 
 export interface PatchResult {
   /** The resource after every operation, in canonical names; validate it before storing. */
@@ -29,53 +23,6 @@ export interface PatchResult {
 
 /** Keys of a path-less value object that identify the resource rather than change it. */
 const IDENTITY_KEYS = new Set(['id', 'meta', 'schemas']);
-
-/**
- * Reads a PatchOp body (RFC 7644 §3.5.2): `Operations` with `op` in any letter case (Entra ID sends
- * "Replace"), a parsed `path`, and the RFC's rules on which operations need which parts.
- */
-export function parsePatchRequest(body: unknown): PatchOperation[] {
-  if (!isObject(body)) throw ScimError.invalidSyntax('The request body must be a PatchOp JSON object.');
-  const operations = body.Operations ?? body.operations;
-  if (!Array.isArray(operations) || operations.length === 0) {
-    throw ScimError.invalidSyntax(
-      `A PatchOp body needs a non-empty 'Operations' list (schemas: ["${PATCH_OP_SCHEMA}"]).`,
-    );
-  }
-  return operations.map((raw, index): PatchOperation => {
-    if (!isObject(raw)) throw ScimError.invalidSyntax(`Operation ${index}: must be an object.`);
-    const opText = typeof raw.op === 'string' ? raw.op.toLowerCase() : undefined;
-    if (opText !== 'add' && opText !== 'replace' && opText !== 'remove') {
-      throw ScimError.invalidSyntax(
-        `Operation ${index}: 'op' must be "add", "replace" or "remove", got ${JSON.stringify(raw.op)}.`,
-      );
-    }
-    const pathText = raw.path;
-    if (pathText !== undefined && pathText !== null && typeof pathText !== 'string') {
-      throw ScimError.invalidPath(`Operation ${index}: 'path' must be a string.`);
-    }
-    if (pathText === undefined || pathText === null || pathText.trim() === '') {
-      if (opText === 'remove') throw ScimError.noTarget(`Operation ${index}: 'remove' needs a 'path'.`);
-      if (!isObject(raw.value)) {
-        throw ScimError.invalidValue(
-          `Operation ${index}: '${opText}' without a 'path' needs an object 'value'.`,
-        );
-      }
-      return { op: opText, value: raw.value, index };
-    }
-    let path: PatchPath;
-    try {
-      path = parsePatchPath(pathText);
-    } catch (error) {
-      if (error instanceof RosterError) throw ScimError.invalidPath(`Operation ${index}: ${error.detail}`);
-      throw error;
-    }
-    if (opText !== 'remove' && !('value' in raw)) {
-      throw ScimError.invalidValue(`Operation ${index}: '${opText}' needs a 'value'.`);
-    }
-    return { op: opText, path, pathText, value: raw.value, index };
-  });
-}
 
 /**
  * Applies operations to a resource (RFC 7644 §3.5.2), all or none: the input is never modified
@@ -137,10 +84,13 @@ function applyPathless(
       }
       continue;
     }
+    // A key is a PATCH path of its own (Entra ID writes `name.givenName`, the enterprise
+    // `urn:…:User:employeeNumber`, and in older jobs `urn:…:User.manager`): the PATCH path grammar.
     let path: PatchPath;
     try {
       path = parsePatchPath(key);
-    } catch {
+    } catch (error) {
+      if (!(error instanceof RosterError)) throw error;
       ignored.push(key);
       continue;
     }
@@ -214,11 +164,8 @@ function applyAtPath(
     if (!attribute.multiValued || !subIndex) {
       throw ScimError.invalidPath(`'${pathText}': only multi-valued complex attributes take a value filter.`);
     }
-    applyFiltered(
-      container,
-      attribute,
-      parentIndex(schema, resolved),
-      subIndex,
+    applyValuePath(
+      { container, attribute, parent: parentIndex(schema, resolved), subIndex },
       op,
       patchPath.filter,
       patchPath.subAttribute,
@@ -284,138 +231,6 @@ function applyAtPath(
   else container[key] = coerced;
 }
 
-function applyFiltered(
-  container: ScimObject,
-  attribute: AttributeDefinition,
-  parent: AttributeIndex,
-  subIndex: AttributeIndex,
-  op: PatchOpName,
-  filter: Filter,
-  subName: string | undefined,
-  value: unknown,
-  pathText: string,
-): void {
-  const list = Array.isArray(container[attribute.name])
-    ? [...(container[attribute.name] as ScimValue[])]
-    : [];
-  const sub = subName !== undefined ? subIndex.get(subName) : undefined;
-  if (subName !== undefined && !sub)
-    throw ScimError.invalidPath(`'${pathText}': '${attribute.name}' has no sub-attribute '${subName}'.`);
-  if (sub?.mutability === 'readOnly') throw ScimError.mutability(`'${pathText}' is read-only.`);
-  checkFilterNames(filter, subIndex, pathText);
-  const matched = list.map((element) => matchesElement(filter, element, subIndex));
-
-  if (op === 'remove') {
-    if (sub) {
-      list.forEach((element, i) => {
-        if (matched[i] && isObject(element)) delete element[sub.name];
-      });
-      commit(container, attribute.name, list);
-    } else {
-      commit(
-        container,
-        attribute.name,
-        list.filter((_, i) => !matched[i]),
-      );
-    }
-    return;
-  }
-
-  if (!matched.some(Boolean)) {
-    // Entra ID and most clients expect `add` (and `replace`) through an equality filter to create
-    // the element the filter describes; any other filter has no element to create.
-    const seed = equalitySeed(filter, subIndex);
-    if (!seed) throw ScimError.noTarget(`'${pathText}' matches no value.`);
-    const element: ScimObject = { ...seed };
-    if (sub) setOrRemove(element, sub, 'add', value, pathText, subIndex);
-    else Object.assign(element, coerceElement(attribute, parent, value, pathText));
-    list.push(element);
-    if (element.primary === true) clearOtherPrimaries(list, [element]);
-    commit(container, attribute.name, list);
-    return;
-  }
-
-  const updated = list.map((element, i) => {
-    if (!matched[i]) return element;
-    if (sub) {
-      const copy: ScimObject = isObject(element) ? { ...element } : {};
-      setOrRemove(copy, sub, op, value, pathText, subIndex);
-      return copy;
-    }
-    const replacement = coerceElement(attribute, parent, value, pathText);
-    return op === 'add' && isObject(element) ? { ...element, ...replacement } : replacement;
-  });
-  const changed = updated.filter((_, i) => matched[i]);
-  // Several matches given the same value become equal: keep one, as an add would.
-  const unique = updated.filter(
-    (element, i) => updated.findIndex((other) => deepEqual(other, element)) === i,
-  );
-  if (changed.some((element) => isObject(element) && element.primary === true))
-    clearOtherPrimaries(unique, changed);
-  commit(container, attribute.name, unique);
-}
-
-/**
- * Every name in a value filter must be a sub-attribute of the elements, whether or not there are
- * elements to match: otherwise the same request fails or passes depending on the data.
- */
-function checkFilterNames(filter: Filter, index: AttributeIndex, pathText: string): void {
-  switch (filter.kind) {
-    case 'and':
-    case 'or':
-      checkFilterNames(filter.left, index, pathText);
-      checkFilterNames(filter.right, index, pathText);
-      return;
-    case 'not':
-      checkFilterNames(filter.filter, index, pathText);
-      return;
-    case 'valuePath':
-      throw ScimError.invalidPath(`'${pathText}': value filters cannot be nested.`);
-    case 'present':
-    case 'compare':
-      if (
-        filter.path.schema !== undefined ||
-        filter.path.subAttribute !== undefined ||
-        !index.get(filter.path.attribute)
-      ) {
-        throw ScimError.invalidPath(`'${pathText}': '${filter.path.attribute}' is not a sub-attribute here.`);
-      }
-  }
-}
-
-function setOrRemove(
-  element: ScimObject,
-  sub: AttributeDefinition,
-  op: PatchOpName,
-  value: unknown,
-  where: string,
-  index: AttributeIndex | undefined,
-): void {
-  if (op === 'remove') {
-    delete element[sub.name];
-    return;
-  }
-  const coerced = coerceValue(sub, value, where, index);
-  if (coerced === undefined) delete element[sub.name];
-  else element[sub.name] = coerced;
-}
-
-function coerceElement(
-  attribute: AttributeDefinition,
-  parent: AttributeIndex,
-  value: unknown,
-  where: string,
-): ScimObject {
-  const coerced = coerceSingle(
-    attribute,
-    Array.isArray(value) && value.length === 1 ? value[0] : value,
-    where,
-    parent,
-  );
-  if (!isObject(coerced)) throw ScimError.invalidValue(`'${where}' needs an object value.`);
-  return coerced;
-}
-
 function removeListed(
   container: ScimObject,
   attribute: AttributeDefinition,
@@ -433,37 +248,7 @@ function removeListed(
           : deepEqual(element, item as ScimValue),
       ),
   );
-  commit(container, attribute.name, keep);
-}
-
-/** The sub-attribute values an all-`eq` filter pins down: `type eq "work"` gives `{type: "work"}`. */
-function equalitySeed(filter: Filter, index: AttributeIndex): ScimObject | undefined {
-  if (filter.kind === 'and') {
-    const left = equalitySeed(filter.left, index);
-    const right = equalitySeed(filter.right, index);
-    return left && right ? { ...left, ...right } : undefined;
-  }
-  if (filter.kind !== 'compare' || filter.op !== 'eq' || filter.path.subAttribute !== undefined)
-    return undefined;
-  const definition = index.get(filter.path.attribute);
-  if (!definition || filter.value === null) return undefined;
-  const coerced = coerceValue(definition, filter.value, definition.name);
-  return coerced === undefined ? undefined : { [definition.name]: coerced };
-}
-
-/** RFC 7643 §2.4: at most one element of a multi-valued attribute is primary. */
-function clearOtherPrimaries(list: ScimValue[], keep: readonly ScimValue[]): void {
-  const winner = keep.find((item) => isObject(item) && item.primary === true);
-  for (const element of list) {
-    if (element !== winner && isObject(element) && element.primary === true && !deepEqual(element, winner)) {
-      element.primary = false;
-    }
-  }
-}
-
-function commit(container: ScimObject, key: string, list: ScimValue[]): void {
-  if (list.length > 0) container[key] = list;
-  else delete container[key];
+  putList(container, attribute.name, keep);
 }
 
 function containerFor(
@@ -494,25 +279,6 @@ function parentIndex(schema: ResourceSchema, resolved: ResolvedAttribute): Attri
 /** Member ids arrive as strings or numbers; compare them as text. */
 function scalarText(value: unknown): string {
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
-}
-
-/** Structural equality; the key order of objects does not matter (`{type, value}` = `{value, type}`). */
-function deepEqual(a: ScimValue | undefined, b: ScimValue | undefined): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return (
-      Array.isArray(a) &&
-      Array.isArray(b) &&
-      a.length === b.length &&
-      a.every((item, i) => deepEqual(item, b[i]))
-    );
-  }
-  if (!isObject(a) || !isObject(b)) return false;
-  const keys = Object.keys(a);
-  return (
-    keys.length === Object.keys(b).length &&
-    keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]))
-  );
 }
 
 function rewrap(error: RosterError, detail: string): RosterError {

@@ -41,6 +41,8 @@ export class AttributeIndex {
 export class ResourceSchema {
   readonly core: AttributeIndex;
   readonly common: AttributeIndex;
+  /** Whether any attribute is `returned: request` (RFC 7643 §7), so every response needs projecting. */
+  readonly hasRequestOnlyAttributes: boolean;
   private readonly extensionsByUrn = new Map<string, { schema: SchemaDefinition; index: AttributeIndex }>();
 
   constructor(
@@ -56,6 +58,9 @@ export class ResourceSchema {
         index: new AttributeIndex(extension.attributes),
       });
     }
+    this.hasRequestOnlyAttributes = [coreSchema, ...extensions].some((schema) =>
+      anyRequestOnly(schema.attributes),
+    );
   }
 
   /** The extension schema with this URN (case-insensitively), if this resource type has it. */
@@ -122,4 +127,12 @@ export class ResourceSchema {
   get schemaIds(): string[] {
     return [this.coreSchema.id, ...this.extensions.map((extension) => extension.id)];
   }
+}
+
+function anyRequestOnly(attributes: readonly AttributeDefinition[]): boolean {
+  return attributes.some(
+    (attribute) =>
+      attribute.returned === 'request' ||
+      (attribute.subAttributes ? anyRequestOnly(attribute.subAttributes) : false),
+  );
 }

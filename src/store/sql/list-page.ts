@@ -1,4 +1,4 @@
-import type { BoundSort } from '../../scim/filter/bind.js';
+import type { BoundSort } from '../../scim/filter/bind-sort.js';
 import { ScimError } from '../../scim/errors.js';
 import type { ListPosition, ListQuery, Page, PageStart } from '../../model/listing.js';
 import { compileFilter, valueSource } from './compile-filter.js';
