@@ -27,7 +27,7 @@ export interface NormalizedResource {
 const XSD_DATE_TIME = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$/i;
 
 /** Keys every client sends that are not attributes to store. */
-const ENVELOPE_KEYS = new Set(['schemas']);
+const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['schemas']);
 
 /**
  * Checks a POST or PUT body against the resource type's schemas (RFC 7643 §2, RFC 7644 §3.3 and

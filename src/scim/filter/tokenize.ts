@@ -24,7 +24,7 @@ export interface Token {
 /** Builds the error to throw; filters and PATCH paths report with different `scimType`s. */
 export type Fail = (detail: string) => RosterError;
 
-const PUNCTUATION = new Set(['(', ')', '[', ']']);
+const PUNCTUATION: ReadonlySet<string> = new Set(['(', ')', '[', ']']);
 // RFC 7644 only names SP, but real clients send filters across lines and with tabs.
 const WHITESPACE = /\s/;
 const SIMPLE_ESCAPES: ReadonlyMap<string, string> = new Map([

@@ -22,7 +22,7 @@ export interface PatchResult {
 }
 
 /** Keys of a path-less value object that identify the resource rather than change it. */
-const IDENTITY_KEYS = new Set(['id', 'meta', 'schemas']);
+const IDENTITY_KEYS: ReadonlySet<string> = new Set(['id', 'meta', 'schemas']);
 
 /**
  * Applies operations to a resource (RFC 7644 §3.5.2), all or none: the input is never modified

@@ -53,10 +53,10 @@ export function translateSqliteError(error: unknown): Error {
 }
 
 /** PostgreSQL SQLSTATE classes and codes (Appendix A of its manual). */
-const PG_WRITE_CONFLICTS = new Set(['40001', '40P01']);
-const PG_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '53400']);
+const PG_WRITE_CONFLICTS: ReadonlySet<string> = new Set(['40001', '40P01']);
+const PG_UNAVAILABLE_CODES: ReadonlySet<string> = new Set(['57P01', '57P02', '57P03', '53300', '53400']);
 /** Errors of the driver or the socket rather than of the server (no SQLSTATE). */
-const NETWORK_CODES = new Set([
+const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
