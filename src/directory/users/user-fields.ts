@@ -7,15 +7,11 @@ import { emailsOf } from '../../store/user-emails.js';
 import { diffResources } from '../provisioning-log.js';
 import type { TimeZones } from '../time-zones.js';
 
-/** The product's fields, derived from a SCIM User (DESIGN §5). */
-export interface UserFields {
-  readonly logon: string;
-  readonly externalId: string | null;
-  readonly firstName: string | null;
-  readonly lastName: string | null;
-  readonly email: string | null;
-  readonly timeZone: string | null;
-}
+/** The product's fields a SCIM User decides (DESIGN §5). */
+export type UserFields = Pick<
+  UserRecord,
+  'logon' | 'externalId' | 'firstName' | 'lastName' | 'email' | 'timeZone'
+>;
 
 /** A Logon longer than this is refused: it is what people type to sign in. */
 export const MAX_LOGON_LENGTH = 256;
