@@ -283,6 +283,35 @@ describe('planMembership: operations on other attributes', () => {
   });
 });
 
+describe('planMembership: members named with the Group schema URN (RFC 7644 §3.10)', () => {
+  const URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+
+  it.each<[operation: Record<string, unknown>, steps: MemberStep[]]>([
+    [{ op: 'add', path: `${URN}:members`, value: [{ value: 'u1' }] }, [add('u1')]],
+    [{ op: 'replace', path: `${URN.toUpperCase()}:Members`, value: [{ value: 'u1' }] }, [replace('u1')]],
+    [{ op: 'remove', path: `${URN}:members` }, [replace()]],
+    [{ op: 'remove', path: `${URN}:members[value eq "u1"]` }, [remove('u1')]],
+    [{ op: 'replace', value: { [`${URN}:members`]: [{ value: 'u1' }] } }, [replace('u1')]],
+  ])('%j is a membership step, not an attribute operation', (operation, steps) => {
+    const plan = planOf(operation);
+    expect(plan.steps).toEqual(steps);
+    expect(plan.attributeOperations).toEqual([]);
+  });
+
+  it("a qualified member's sub-attribute is mutability", () => {
+    expect(thrown(() => planOf({ op: 'replace', path: `${URN}:members.display`, value: 'x' })).code).toBe(
+      'mutability',
+    );
+  });
+
+  it("another schema's members is not the group's", () => {
+    const operations = operationsOf({ op: 'add', path: 'urn:example:params:Acme:members', value: ['u1'] });
+    const plan = planMembership(operations, membersIndex);
+    expect(plan.steps).toEqual([]);
+    expect(plan.attributeOperations).toEqual(operations);
+  });
+});
+
 describe('memberReferences', () => {
   it.each<[shape: string, value: ScimValue | undefined, ids: string[]]>([
     ['a list of {value}', [{ value: 'a' }, { value: 'b' }], ['a', 'b']],
