@@ -194,6 +194,7 @@ describe('planMembership: a value filter that is not a list of value eq', () => 
   it('a filter on $ref is invalidFilter', () => {
     const error = thrown(() => planOf({ op: 'remove', path: 'members[$ref eq "https://x/Users/a"]' }));
     expect(error.scimType).toBe('invalidFilter');
+    expect(error.detail).toMatch(/^Operation 0: /);
   });
 });
 
@@ -348,8 +349,14 @@ describe('memberReferences', () => {
     expect(error.scimType).toBe('invalidValue');
   });
 
-  it('a PATCH that adds a member without a value is invalidValue', () => {
-    const error = thrown(() => planOf({ op: 'add', path: 'members', value: [{ display: 'Alice' }] }));
+  it.each<Record<string, unknown>>([
+    { op: 'add', path: 'members', value: [{ display: 'Alice' }] },
+    { op: 'remove', path: 'members', value: [{ $ref: null }] },
+    { op: 'replace', path: 'members[value eq "a"]', value: [{ value: null }] },
+    { op: 'replace', value: { displayName: 'G', members: [true] } },
+  ])('a PATCH member without a value (%j) is invalidValue, naming its operation', (operation) => {
+    const error = thrown(() => planOf({ op: 'replace', path: 'displayName', value: 'G' }, operation));
     expect(error.scimType).toBe('invalidValue');
+    expect(error.detail).toMatch(/^Operation 1: /);
   });
 });

@@ -1,3 +1,4 @@
+import { RosterError } from '../../errors.js';
 import type { MemberReference } from '../../model/resource.js';
 import { ScimError } from '../../scim/errors.js';
 import type { Filter } from '../../scim/filter/ast.js';
@@ -35,11 +36,23 @@ export function planMembership(
   const steps: MemberStep[] = [];
   const attributeOperations: PatchOperation[] = [];
   for (const operation of operations) {
-    const split = splitMembers(operation, members);
+    const split = namingOperation(operation, () => splitMembers(operation, members));
     steps.push(...split.steps);
     if (split.rest) attributeOperations.push(split.rest);
   }
   return { steps, attributeOperations };
+}
+
+/** Runs `work`, naming the operation in a refusal that does not yet, as the PATCH engine does. */
+function namingOperation<T>(operation: PatchOperation, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof RosterError && !error.detail.startsWith('Operation ')) {
+      throw error.withDetail(`Operation ${operation.index}: ${error.detail}`);
+    }
+    throw error;
+  }
 }
 
 /** The steps of a POST or PUT body's `members`: the list replaces the group's members. */
