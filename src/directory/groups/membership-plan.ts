@@ -1,8 +1,10 @@
+import { RosterError } from '../../errors.js';
 import type { MemberReference } from '../../model/resource.js';
 import { ScimError } from '../../scim/errors.js';
 import type { Filter } from '../../scim/filter/ast.js';
 import { bindElementFilter, type BoundElementFilter } from '../../scim/filter/bind.js';
 import type { PatchOperation } from '../../scim/patch/request.js';
+import { GROUP_SCHEMA_ID } from '../../scim/schema/group.js';
 import type { AttributeIndex } from '../../scim/schema/registry.js';
 import { isObject, type ScimValue } from '../../scim/resource.js';
 
@@ -34,11 +36,23 @@ export function planMembership(
   const steps: MemberStep[] = [];
   const attributeOperations: PatchOperation[] = [];
   for (const operation of operations) {
-    const split = splitMembers(operation, members);
+    const split = namingOperation(operation, () => splitMembers(operation, members));
     steps.push(...split.steps);
     if (split.rest) attributeOperations.push(split.rest);
   }
   return { steps, attributeOperations };
+}
+
+/** Runs `work`, naming the operation in a refusal that does not yet, as the PATCH engine does. */
+function namingOperation<T>(operation: PatchOperation, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof RosterError && !error.detail.startsWith('Operation ')) {
+      throw error.withDetail(`Operation ${operation.index}: ${error.detail}`);
+    }
+    throw error;
+  }
 }
 
 /** The steps of a POST or PUT body's `members`: the list replaces the group's members. */
@@ -46,13 +60,23 @@ export function planReplacement(members: ScimValue | undefined): MemberStep[] {
   return [{ kind: 'replace', members: memberReferences(members) }];
 }
 
+/**
+ * RFC 7644 §3.10: an attribute may be named with its schema URN; `urn:…:core:2.0:Group:members`
+ * is `members`, and left to the PATCH engine it would be stored in the group's JSON, the member
+ * table untouched.
+ */
+const GROUP_SCHEMA_LOWER = GROUP_SCHEMA_ID.toLowerCase();
+const MEMBERS_KEYS = new Set(['members', `${GROUP_SCHEMA_LOWER}:members`]);
+
 function splitMembers(
   operation: PatchOperation,
   membersIndex: AttributeIndex,
 ): { steps: MemberStep[]; rest?: PatchOperation } {
   const path = operation.path;
   if (path) {
-    const isMembers = path.path.schema === undefined && path.path.attribute.toLowerCase() === 'members';
+    const isMembers =
+      (path.path.schema === undefined || path.path.schema.toLowerCase() === GROUP_SCHEMA_LOWER) &&
+      path.path.attribute.toLowerCase() === 'members';
     if (!isMembers) return { steps: [], rest: operation };
     if (path.path.subAttribute !== undefined || path.subAttribute !== undefined) {
       throw ScimError.mutability(
@@ -83,7 +107,7 @@ function splitMembers(
   }
   // Okta's path-less `{"op":"replace","value":{"id":…,"displayName":…}}`, sometimes with members.
   const value = operation.value as Record<string, unknown>;
-  const membersKey = Object.keys(value).find((key) => key.toLowerCase() === 'members');
+  const membersKey = Object.keys(value).find((key) => MEMBERS_KEYS.has(key.toLowerCase()));
   if (membersKey === undefined) return { steps: [], rest: operation };
   const { [membersKey]: members, ...others } = value;
   const references = memberReferences(members as ScimValue);
