@@ -71,6 +71,18 @@ describe('declareExtension refuses', () => {
     expect(error.detail).toContain('Roster defines itself');
   });
 
+  it.each([
+    'urn:ietf:params:scim:schemas:core:2.0:User:emails',
+    'urn:ietf:params:scim:schemas:core:2.0',
+    'urn:ietf:params:scim:schemas:core:2.0:Device',
+    'urn:ietf:params:scim:api:messages:2.0:Custom',
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:extra',
+  ])('a URN under or above one of Roster’s, or in the RFC’s own namespaces: %s', (urn) => {
+    const error = thrown(() => declare(input({ urn })));
+    expect(error.code).toBe('invalid-schema');
+    expect(error.detail).toContain('Roster defines itself');
+  });
+
   it('a URN the site already has, in any letter case, as schema-exists', () => {
     const existing = [declare(input())];
     for (const urn of [ACME, ACME.toUpperCase().replace('URN:', 'urn:')]) {
@@ -227,6 +239,9 @@ describe('declareExtension accepts', () => {
       name: 'acme',
       description: 'acme extension of User',
     });
+    // Without the RFC's `…:<name>:<version>:<type>` pattern, the last segment names it.
+    expect(declare(input({ urn: 'urn:acme:costs' })).name).toBe('costs');
+    expect(declare(input({ urn: 'urn:acme:2.0:User' })).name).toBe('acme');
   });
 });
 

@@ -33,6 +33,8 @@ export const MAX_ATTRIBUTES_PER_EXTENSION = 100;
  * letters, digits and `:._-`, starting `urn:`, not ending in a colon.
  */
 const URN = /^urn:[A-Za-z0-9][A-Za-z0-9._-]*(?::[A-Za-z0-9._-]+)+$/;
+/** Namespaces RFC 7643 and 7644 keep for their own schemas and messages. */
+const RFC_NAMESPACES: readonly string[] = ['urn:ietf:params:scim:schemas:core:', 'urn:ietf:params:scim:api:'];
 /** RFC 7643 §2.1 ATTRNAME. */
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
@@ -57,8 +59,14 @@ export function declareExtension(
   if (!resourceType)
     throw invalid(`'${input.resourceType}' is not a resource type: use ${resourceTypes.join(' or ')}.`);
   const lower = urn.toLowerCase();
-  if (reservedUrns.some((reserved) => reserved.toLowerCase() === lower)) {
-    throw invalid(`'${urn}' is a schema Roster defines itself.`);
+  // A URN under (or above) one of Roster's would make paths such as `urn:…:core:2.0:User:emails`
+  // name two things; the RFC's own namespaces are not for extensions either.
+  const clashes = (reserved: string): boolean => {
+    const other = reserved.toLowerCase();
+    return other === lower || other.startsWith(`${lower}:`) || lower.startsWith(`${other}:`);
+  };
+  if (reservedUrns.some(clashes) || RFC_NAMESPACES.some((namespace) => lower.startsWith(namespace))) {
+    throw invalid(`'${urn}' is a schema Roster defines itself, or lies within one.`);
   }
   if (existing.some((extension) => extension.urn.toLowerCase() === lower)) {
     throw new RosterError('schema-exists', `The site already has the extension schema '${urn}'.`);
@@ -94,7 +102,7 @@ export function declareExtension(
       description: given.description?.trim() ?? '',
     };
   });
-  const name = input.name?.trim() || urn.split(':').slice(-3, -2)[0] || urn;
+  const name = input.name?.trim() || defaultName(urn);
   return {
     urn,
     resourceType,
@@ -119,6 +127,16 @@ export function extensionSchema(extension: SiteExtension): SchemaDefinition {
       }),
     ),
   };
+}
+
+/**
+ * A name for an extension nobody named: the segment before its version in the RFC's pattern
+ * (`…:extension:acme:2.0:User` → `acme`), else its last segment.
+ */
+function defaultName(urn: string): string {
+  const segments = urn.split(':');
+  const version = segments.findIndex((segment, i) => i > 1 && /^\d+(\.\d+)*$/.test(segment));
+  return (version > 1 ? segments[version - 1] : segments[segments.length - 1]) ?? urn;
 }
 
 function invalid(detail: string): RosterError {
