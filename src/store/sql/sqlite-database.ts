@@ -118,8 +118,10 @@ export class SqliteDatabase implements SqlDatabase {
    */
   private serialize<T>(work: () => Promise<T>, bounded = true): Promise<T> {
     if (this.insideTransaction?.getStore()) {
-      throw new Error(
-        'A write was issued on the database inside a transaction: use the transaction the callback was given.',
+      return Promise.reject(
+        new Error(
+          'A write was issued on the database inside a transaction: use the transaction the callback was given.',
+        ),
       );
     }
     const waits = this.pending > 0;
