@@ -80,4 +80,21 @@ describe.each(DIALECTS)('fixed defects (%s)', (dialect) => {
     },
     60_000,
   );
+
+  // Guards: POST /Groups took a blank displayName ("" or spaces) and created a group that names
+  // nothing, while PUT already refused one (RFC 7643 §4.2: displayName is REQUIRED).
+  it.each(['', '   '])('refuses POST /Groups with displayName %j and creates nothing', async (blank) => {
+    const { site, scim } = await harness.newSite();
+    const refused = await scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: blank });
+    expect(refused.status, refused.raw).toBe(400);
+    expect(refused.body.scimType).toBe('invalidValue');
+
+    expect((await scim('GET', '/Groups')).body.totalResults).toBe(0);
+    expect(await harness.roster.store.groups.byName(site.id, blank)).toBeUndefined();
+    expect(await harness.roster.store.counts.visible(site.id, 'Group')).toBe(0);
+    const events = await harness.roster.store.events.list(site.id, { limit: 10 });
+    expect(events.map((event) => [event.operation, event.outcome, event.httpStatus])).toEqual([
+      ['create group', 'failure', 400],
+    ]);
+  });
 });
