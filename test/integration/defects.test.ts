@@ -97,4 +97,26 @@ describe.each(DIALECTS)('fixed defects (%s)', (dialect) => {
       ['create group', 'failure', 400],
     ]);
   });
+
+  // Guards: `sites configure` read the site outside a transaction and then wrote the settings it
+  // had read, so of two changes at once to different settings the later write undid the earlier.
+  it('keeps every one of several simultaneous changes to different settings of a site', async () => {
+    const { site } = await harness.newSite();
+    const sites = harness.roster.services.sites;
+    for (let round = 0; round < 10; round++) {
+      // Each round moves every setting away from its previous value, so a lost write shows.
+      const on = round % 2 === 0;
+      await Promise.all([
+        sites.configure(site.slug, { passwordSync: on }),
+        sites.configure(site.slug, { passwordPolicy: { minLength: 10 + round } }),
+        sites.configure(site.slug, { patchNoContent: on }),
+      ]);
+      const settings = (await sites.get(site.slug)).settings;
+      expect(settings, `round ${round}`).toMatchObject({
+        passwordSync: on,
+        patchNoContent: on,
+        passwordPolicy: { minLength: 10 + round },
+      });
+    }
+  });
 });
