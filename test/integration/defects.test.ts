@@ -5,12 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { cliContext } from '../../src/directory/context.js';
+import { newId } from '../../src/directory/ids.js';
 import { createLogger } from '../../src/logger.js';
 import { createRoster } from '../../src/main.js';
 import { PATCH_OP_SCHEMA, USER_SCHEMA } from '../fixtures/okta.js';
 import { DIALECTS, scimRequest, startTestRoster, type TestRoster } from '../helpers/roster.js';
 
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const HOUR_MS = 60 * 60 * 1000;
 
 describe.each(DIALECTS)('fixed defects (%s)', (dialect) => {
   let harness: TestRoster;
@@ -118,5 +120,72 @@ describe.each(DIALECTS)('fixed defects (%s)', (dialect) => {
         passwordPolicy: { minLength: 10 + round },
       });
     }
+  });
+
+  describe('walk marks', () => {
+    /** A remembered continuation, written as the pager writes one; what it points at does not matter. */
+    async function seedMark(siteId: string, tokenId: string, signature: string, createdAt: number) {
+      await harness.roster.store.transaction((tx) =>
+        tx.paging.saveMark({
+          siteId,
+          tokenId,
+          signature,
+          nextIndex: 3,
+          position: { key: null, id: newId() },
+          createdAt,
+        }),
+      );
+    }
+    const markOf = (siteId: string, tokenId: string, signature: string) =>
+      harness.roster.store.paging.findMark(siteId, tokenId, signature, 3);
+
+    // Guards: revoking a token left its walk marks behind, rows no request could use again.
+    it("revoking a token removes that token's marks and no other's", async () => {
+      const { site, tokenId } = await harness.newSite();
+      const other = await harness.roster.services.tokens.issue(site, { createdBy: 'test' });
+      const now = Date.now();
+      await seedMark(site.id, tokenId, 'walk-a', now);
+      await seedMark(site.id, tokenId, 'walk-b', now);
+      await seedMark(site.id, other.record.id, 'walk-a', now);
+
+      await harness.roster.services.tokens.revoke(site, tokenId);
+      expect(await markOf(site.id, tokenId, 'walk-a')).toBeUndefined();
+      expect(await markOf(site.id, tokenId, 'walk-b')).toBeUndefined();
+      expect(await markOf(site.id, other.record.id, 'walk-a')).toBeDefined();
+    });
+
+    // Guards: marks older than their hour were never removed, those of expired and revoked tokens
+    // least of all (no request of theirs comes to replace them): the table only grew.
+    it("a walk's first page removes the site's marks older than an hour, whoever made them", async () => {
+      const { site, tokenId, scim } = await harness.newSite();
+      const elsewhere = await harness.newSite();
+      const expiredToken = newId();
+      const otherToken = newId();
+      const now = Date.now();
+      await seedMark(site.id, expiredToken, 'old-walk', now - 2 * HOUR_MS);
+      await seedMark(site.id, tokenId, 'old-walk', now - 2 * HOUR_MS);
+      await seedMark(site.id, otherToken, 'recent-walk', now - 60_000);
+      await seedMark(elsewhere.site.id, elsewhere.tokenId, 'old-walk', now - 2 * HOUR_MS);
+      expect(await markOf(site.id, expiredToken, 'old-walk')).toBeDefined();
+      expect(await markOf(site.id, tokenId, 'old-walk')).toBeDefined();
+
+      for (const name of ['one', 'two', 'three']) {
+        const created = await scim('POST', '/Users', {
+          schemas: [USER_SCHEMA],
+          userName: `${name}@marks.test`,
+        });
+        expect(created.status, created.raw).toBe(201);
+      }
+      const first = await scim('GET', '/Users?startIndex=1&count=2');
+      expect(first.status, first.raw).toBe(200);
+      expect(first.body.itemsPerPage).toBe(2);
+      expect(first.body.totalResults).toBe(3);
+
+      expect(await markOf(site.id, expiredToken, 'old-walk')).toBeUndefined();
+      expect(await markOf(site.id, tokenId, 'old-walk')).toBeUndefined();
+      // Younger marks may still be used, and no query spans sites.
+      expect(await markOf(site.id, otherToken, 'recent-walk')).toBeDefined();
+      expect(await markOf(elsewhere.site.id, elsewhere.tokenId, 'old-walk')).toBeDefined();
+    });
   });
 });
