@@ -5,14 +5,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { cliContext } from '../../src/directory/context.js';
+import { MAX_MEMBERS_PER_PAGE } from '../../src/directory/groups/group-kind.js';
 import { newId } from '../../src/directory/ids.js';
 import { createLogger } from '../../src/logger.js';
 import { createRoster } from '../../src/main.js';
+import type { UserRecord } from '../../src/model/resource.js';
 import { PATCH_OP_SCHEMA, USER_SCHEMA } from '../fixtures/okta.js';
-import { DIALECTS, scimRequest, startTestRoster, type TestRoster } from '../helpers/roster.js';
+import { withRawDatabase } from '../helpers/raw-database.js';
+import {
+  DIALECTS,
+  type ScimResponse,
+  scimRequest,
+  startTestRoster,
+  type TestRoster,
+} from '../helpers/roster.js';
 
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const HOUR_MS = 60 * 60 * 1000;
+/** Two such groups fit in one page's member budget, three do not. */
+const BIG_GROUP = Math.floor(MAX_MEMBERS_PER_PAGE * 0.4);
 
 describe.each(DIALECTS)('fixed defects (%s)', (dialect) => {
   let harness: TestRoster;
@@ -188,4 +199,90 @@ describe.each(DIALECTS)('fixed defects (%s)', (dialect) => {
       expect(await markOf(elsewhere.site.id, elsewhere.tokenId, 'old-walk')).toBeDefined();
     });
   });
+
+  /** Users written straight through the store, as many as a test needs, in one transaction. */
+  async function seedUsers(siteId: string, count: number): Promise<string[]> {
+    const now = Date.now();
+    const users: UserRecord[] = Array.from({ length: count }, (_, i) => ({
+      siteId,
+      id: newId(),
+      logon: `member.${i}@example.com`,
+      externalId: null,
+      firstName: null,
+      lastName: null,
+      email: null,
+      timeZone: null,
+      privilege: 'User',
+      active: true,
+      source: 'scim',
+      resource: { userName: `member.${i}@example.com` },
+      emails: [],
+      passwordHash: null,
+      passwordChangedAt: null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    }));
+    await harness.roster.store.transaction(async (tx) => {
+      for (const user of users) await tx.users.insert(user);
+      await tx.counts.adjust(siteId, 'User', count);
+    });
+    return users.map((user) => user.id);
+  }
+
+  // Guards: a page of groups carried every member of every group on it, so `count=100` over big
+  // groups built a response of millions of member references. A page now carries at most
+  // MAX_MEMBERS_PER_PAGE of them and holds fewer groups (RFC 7644 §3.4.2.4 lets a page be short).
+  it('fills a page of groups up to the member budget and carries the rest on the next page', async () => {
+    const { site, scim } = await harness.newSite();
+    const userIds = await seedUsers(site.id, BIG_GROUP);
+    // Without statistics PostgreSQL takes the site for nearly empty and plans each member add as a
+    // nested loop over the site's users, seconds per PATCH here; autovacuum would analyze it later.
+    if (dialect === 'postgres') await withRawDatabase(harness.database.url, (db) => db.exec('ANALYZE users'));
+    const groupIds: string[] = [];
+    for (const name of ['Big A', 'Big B', 'Big C']) {
+      const group = await scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: name });
+      expect(group.status, group.raw).toBe(201);
+      const filled = await scim('PATCH', `/Groups/${group.body.id}?excludedAttributes=members`, {
+        schemas: [PATCH_OP_SCHEMA],
+        Operations: [{ op: 'add', path: 'members', value: userIds.map((value) => ({ value })) }],
+      });
+      expect(filled.status, filled.raw).toBe(200);
+      groupIds.push(group.body.id as string);
+    }
+    const resources = (response: ScimResponse) =>
+      response.body.Resources as { id: string; members?: unknown[] }[];
+    const idsOf = (response: ScimResponse) => resources(response).map((group) => group.id);
+    const membersOf = (response: ScimResponse) =>
+      resources(response).map((group) => group.members?.length ?? 0);
+
+    const first = await scim('GET', '/Groups?count=3');
+    expect(first.status, first.raw.slice(0, 500)).toBe(200);
+    expect(first.body).toMatchObject({ totalResults: 3, startIndex: 1, itemsPerPage: 2 });
+    expect(idsOf(first)).toEqual(groupIds.slice(0, 2));
+    expect(membersOf(first)).toEqual([BIG_GROUP, BIG_GROUP]);
+
+    const second = await scim('GET', '/Groups?startIndex=3&count=3');
+    expect(second.body).toMatchObject({ totalResults: 3, startIndex: 3, itemsPerPage: 1 });
+    expect(idsOf(second)).toEqual(groupIds.slice(2));
+    expect(membersOf(second)).toEqual([BIG_GROUP]);
+
+    // Without members a page costs nothing of the budget.
+    const bare = await scim('GET', '/Groups?count=3&excludedAttributes=members');
+    expect(bare.body).toMatchObject({ totalResults: 3, itemsPerPage: 3 });
+    expect(idsOf(bare)).toEqual(groupIds);
+
+    const walked: string[] = [];
+    let cursor = '';
+    for (let pages = 0; pages < 5; pages++) {
+      const page = await scim('GET', `/Groups?count=3&cursor=${encodeURIComponent(cursor)}`);
+      expect(page.status, page.raw.slice(0, 500)).toBe(200);
+      expect(page.body.totalResults).toBe(3);
+      walked.push(...idsOf(page));
+      if (!page.body.nextCursor) break;
+      cursor = page.body.nextCursor as string;
+    }
+    expect(walked).toEqual(groupIds);
+  }, 60_000);
 });
