@@ -3,6 +3,7 @@
  * and fails on it. Both dialects, but where a test says why it needs one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/index.js';
 import { loadConfig } from '../../src/config.js';
 import { cliContext } from '../../src/directory/context.js';
 import { MAX_MEMBERS_PER_PAGE } from '../../src/directory/groups/group-kind.js';
@@ -285,4 +286,44 @@ describe.each(DIALECTS)('fixed defects (%s)', (dialect) => {
     }
     expect(walked).toEqual(groupIds);
   }, 60_000);
+
+  // Guards: every request with a revoked or expired token wrote an event of its own, so a client
+  // left with a dead token (they retry for days) grew the provisioning log without bound. Now the
+  // refusals of one token are one event per minute that counts them, and the log shows the count.
+  it("counts a revoked token's refusals in one event, and `roster log` shows the count", async () => {
+    const { site, tokenId, scim } = await harness.newSite();
+    await harness.roster.services.tokens.revoke(site, tokenId);
+    // The five refusals must fall in one minute's window: a run that starts in its last seconds
+    // waits for the next one.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 100));
+
+    const requests = [
+      () => scim('GET', '/Users'),
+      () => scim('GET', '/Users?filter=userName%20eq%20%22a%40b.c%22'),
+      () => scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'late@okta.local' }),
+      () => scim('GET', '/Groups'),
+      () => scim('DELETE', '/Users/00000000-0000-7000-8000-000000000000'),
+    ];
+    for (const request of requests) expect((await request()).status).toBe(401);
+
+    const refusals = (await harness.roster.store.events.list(site.id, { limit: 100 })).filter(
+      (event) => event.operation === 'authenticate',
+    );
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatchObject({ tokenId, outcome: 'failure', httpStatus: 401, occurrences: 5 });
+
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['log', '--site', site.slug, '--json', '--database', harness.database.url], {
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      env: {},
+    });
+    expect(code, err.join('\n')).toBe(0);
+    const logged = (JSON.parse(out.join('\n')) as { operation: string }[]).filter(
+      (event) => event.operation === 'authenticate',
+    );
+    expect(logged).toEqual([expect.objectContaining({ tokenId, outcome: 'failure', occurrences: 5 })]);
+  }, 90_000);
 });
