@@ -13,8 +13,8 @@ export interface Dialect extends DialectTypes {
   readonly name: DialectName;
   /** Suffix that locks the rows a read-modify-write transaction reads (SQLite's writes are serial). */
   readonly forUpdate: string;
-  /** Suffix that share-locks the rows read, against a concurrent writer of them (a delete). */
-  readonly forShare: string;
+  /** Suffix that share-locks the rows of `alias` read, against a concurrent writer of them (a delete). */
+  forShareOf(alias: string): string;
   /** The scalar JSON value at `path` (a list of keys) in a TEXT column holding JSON. */
   jsonText(column: string, path: readonly string[]): string;
   /** A JSON scalar read by `jsonText`/`elementValue`, as a boolean SQL can compare with a bound boolean. */
@@ -51,7 +51,7 @@ const sqlite: Dialect = {
   name: 'sqlite',
   ...dialectTypes.sqlite,
   forUpdate: '',
-  forShare: '',
+  forShareOf: () => '',
   relaxedCommit: undefined,
   jsonText: (column, path) => `json_extract(${column}, '${jsonPath(path)}')`,
   // json_extract already yields 1/0 for JSON booleans and numbers for JSON numbers.
@@ -74,7 +74,7 @@ const postgres: Dialect = {
   name: 'postgres',
   ...dialectTypes.postgres,
   forUpdate: ' FOR UPDATE',
-  forShare: ' FOR SHARE',
+  forShareOf: (alias) => ` FOR SHARE OF ${alias}`,
   relaxedCommit: 'SET LOCAL synchronous_commit = off',
   jsonText: (column, path) => `(${column}::json #>> '${pgPath(path)}')`,
   jsonBoolean: (expression) => `(${expression})::boolean`,

@@ -24,24 +24,27 @@ export class MembershipSql implements MembershipWrites {
   async add(siteId: string, groupId: string, members: readonly MemberReference[]): Promise<MembershipChange> {
     if (members.length === 0) return { added: [], skipped: [] };
     const ids = JSON.stringify([...new Set(members.map((member) => member.id))]);
-    const share = this.dialect.forShare;
+    // The named ids drive the join, each probing the users' primary key: as `u.id IN (…)`, a
+    // PostgreSQL without statistics yet (a site just imported) compared every id with every user
+    // of the site (3 s for 4,000), and a plain JOIN made SQLite scan the site's users per id.
     // The users are share-locked in id order, after the group (locked by the caller): a concurrent
     // SCIM DELETE of one of them holds its row and waits for no group first, so either it committed
     // (and the user is skipped, its row re-read) or it waits for this commit and then removes the
     // membership this added. `WHERE true` keeps SQLite from reading ON CONFLICT as a join.
+    const named = `(SELECT DISTINCT ${this.dialect.elementValue('r', undefined)} AS id FROM ${this.dialect.jsonParameterElements('r')}) n`;
     const addedUsers = await this.sql.all<{ member_id: string; display: string | null }>(
-      `WITH named AS (SELECT u.id, u.logon FROM users u WHERE u.site_id = ? AND u.id IN (${this.elements()}) ` +
-        `AND u.deleted_at IS NULL ORDER BY u.id${share}) ` +
+      `WITH named AS (SELECT u.id, u.logon FROM ${named} CROSS JOIN users u ` +
+        `WHERE u.site_id = ? AND u.id = n.id AND u.deleted_at IS NULL ORDER BY u.id${this.dialect.forShareOf('u')}) ` +
         "INSERT INTO group_members (site_id, group_id, member_id, member_type, display) SELECT ?, ?, id, 'User', logon " +
         'FROM named WHERE true ON CONFLICT (site_id, group_id, member_id) DO NOTHING RETURNING member_id, display',
-      [siteId, ids, siteId, groupId],
+      [ids, siteId, siteId, groupId],
     );
     const addedGroups = await this.sql.all<{ member_id: string; display: string | null }>(
-      `WITH named AS (SELECT g.id, g.display_name FROM groups g WHERE g.site_id = ? AND g.id IN (${this.elements()}) ` +
-        `AND g.id <> ? ORDER BY g.id${share}) ` +
+      `WITH named AS (SELECT g.id, g.display_name FROM ${named} CROSS JOIN groups g ` +
+        `WHERE g.site_id = ? AND g.id = n.id AND g.id <> ? ORDER BY g.id${this.dialect.forShareOf('g')}) ` +
         "INSERT INTO group_members (site_id, group_id, member_id, member_type, display) SELECT ?, ?, id, 'Group', display_name " +
         'FROM named WHERE true ON CONFLICT (site_id, group_id, member_id) DO NOTHING RETURNING member_id, display',
-      [siteId, ids, groupId, siteId, groupId],
+      [ids, siteId, groupId, siteId, groupId],
     );
     const id = this.dialect.elementValue('r', undefined);
     const skipped = await this.sql.all<{ id: string }>(
