@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 
 import type { AttributePath, CompareOperator, Filter, FilterValue } from '../../src/scim/filter/ast.js';
 import { formatAttributePath, formatFilter } from '../../src/scim/filter/format.js';
-import type { ScimObject } from '../../src/scim/resource.js';
+import type { ScimObject, ScimValue } from '../../src/scim/resource.js';
 import type { ScimResponse, TestSite } from './roster.js';
 
 export const SEARCH_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
@@ -59,6 +59,29 @@ export function withCase(text: string, mode: number): string {
 export interface Vocabulary {
   readonly pools: ReadonlyMap<string, readonly string[]>;
   readonly everything: readonly string[];
+}
+
+/**
+ * The strings `objects` hold, by path (`title`, `name|givenName`, `members|value`), and all of them
+ * but schema URNs: the literals filters are cut from.
+ */
+export function vocabularyOf(objects: readonly ScimObject[]): Vocabulary {
+  const pools = new Map<string, Set<string>>();
+  const collect = (value: ScimValue | undefined, path: readonly string[]): void => {
+    if (Array.isArray(value)) for (const item of value) collect(item, path);
+    else if (typeof value === 'object' && value !== null) {
+      for (const [key, inner] of Object.entries(value)) collect(inner, [...path, key]);
+    } else if (typeof value === 'string') {
+      const key = path.join('|');
+      let pool = pools.get(key);
+      if (!pool) pools.set(key, (pool = new Set()));
+      pool.add(value);
+    }
+  };
+  for (const object of objects) collect(object, []);
+  const frozen = new Map([...pools].map(([key, set]) => [key, [...set].sort()] as const));
+  const everything = [...new Set([...frozen.values()].flat())].filter((value) => !value.startsWith('urn:'));
+  return { pools: frozen, everything };
 }
 
 export type Kind = 'string' | 'boolean' | 'dateTime' | 'complex';

@@ -48,6 +48,7 @@ import {
   term,
   toAst,
   wholeNumber,
+  vocabularyOf,
   withCase,
   word,
 } from '../helpers/filter-oracle.js';
@@ -285,25 +286,11 @@ async function seedWorld(site: TestSite): Promise<World> {
   const visible = resources.map((resource) => resource.id);
   for (const id of deletedIds) expect(visible).not.toContain(id);
 
-  const pools = new Map<string, Set<string>>();
-  const collect = (value: ScimValue | undefined, path: readonly string[]): void => {
-    if (Array.isArray(value)) for (const item of value) collect(item, path);
-    else if (typeof value === 'object' && value !== null) {
-      for (const [key, inner] of Object.entries(value)) collect(inner, [...path, key]);
-    } else if (typeof value === 'string') {
-      const key = path.join('|');
-      let pool = pools.get(key);
-      if (!pool) pools.set(key, (pool = new Set()));
-      pool.add(value);
-    }
-  };
-  for (const resource of resources) collect(resource, []);
   // Values of users that are gone are good literals too: they must match nothing.
-  for (const [index, spec] of specs.entries())
-    if (afterwards(index) === 'delete') collect(userBody(spec, index, []), []);
-  const frozen = new Map([...pools].map(([key, set]) => [key, [...set].sort()] as const));
-  const everything = [...new Set([...frozen.values()].flat())].filter((value) => !value.startsWith('urn:'));
-  return { site, resources, deletedIds, pools: frozen, everything };
+  const gone = specs.flatMap((spec, index) =>
+    afterwards(index) === 'delete' ? [userBody(spec, index, [])] : [],
+  );
+  return { site, resources, deletedIds, ...vocabularyOf([...resources, ...gone]) };
 }
 
 // ---------------------------------------------------------------------------------------------
