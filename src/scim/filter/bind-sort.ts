@@ -3,7 +3,8 @@ import { ScimError } from '../errors.js';
 import type { ResourceSchema } from '../schema/registry.js';
 import type { AttributePath } from './ast.js';
 import { parseAttributePath } from './parse.js';
-import { type BoundAttribute, boundAttribute, type ValueKind } from './bind.js';
+import { type BoundAttribute, boundAttribute } from './bind.js';
+import type { ValueKind } from './bind-value.js';
 
 /** A `sortBy` attribute bound to the schema (RFC 7644 §3.4.2.3). */
 export interface BoundSort {

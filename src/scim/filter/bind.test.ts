@@ -4,7 +4,8 @@ import { RosterError } from '../../errors.js';
 import { commonAttributes } from '../schema/common.js';
 import { userResourceSchema } from '../schema/resource-types.js';
 import type { AttributeDefinition } from '../schema/types.js';
-import { type BoundElementFilter, type BoundFilter, type ValueTest, bindFilter } from './bind.js';
+import { type BoundElementFilter, type BoundFilter, bindFilter } from './bind.js';
+import type { ValueTest } from './bind-value.js';
 import { parseFilter } from './parse.js';
 
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';

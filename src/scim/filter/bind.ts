@@ -2,6 +2,7 @@ import { ScimError } from '../errors.js';
 import type { AttributeIndex, ResourceSchema, ResolvedAttribute } from '../schema/registry.js';
 import type { AttributeDefinition } from '../schema/types.js';
 import type { AttributePath, CompareOperator, Filter, FilterValue } from './ast.js';
+import { bindTest, type ValueTest } from './bind-value.js';
 import { testValue } from './evaluate.js';
 import { formatAttributePath } from './format.js';
 import type { Fail } from './tokenize.js';
@@ -40,20 +41,6 @@ export interface BoundAttribute {
   /** The definition of the last key. */
   readonly definition: AttributeDefinition;
 }
-
-export type OrderedOperator = 'gt' | 'ge' | 'lt' | 'le';
-
-/** What a value is compared as. Strings of attributes that are not caseExact are folded to lower case. */
-export type ValueKind = 'string' | 'folded' | 'boolean' | 'number' | 'instant';
-
-export type ValueTest =
-  | { readonly op: 'pr' }
-  | {
-      readonly op: 'eq' | OrderedOperator;
-      readonly kind: ValueKind;
-      readonly value: string | number | boolean;
-    }
-  | { readonly op: 'co' | 'sw' | 'ew'; readonly kind: 'string' | 'folded'; readonly value: string };
 
 /** A read-only `$ref` (`groups.$ref`) is a URL built per request, like `meta.location`: not stored data. */
 function isDerivedReference(definition: AttributeDefinition): boolean {
@@ -241,72 +228,6 @@ function singleTerm(
   return bound.kind === 'not' ? { kind: 'not', filter: test } : test;
 }
 
-type BoundTest =
-  | { readonly kind: 'test'; readonly test: ValueTest }
-  | { readonly kind: 'not'; readonly test: ValueTest }
-  | { readonly kind: 'constant'; readonly value: boolean };
-
-/** The comparison of one value of `definition` (undefined: a simple list element, compared as a string). */
-function bindTest(
-  definition: AttributeDefinition | undefined,
-  op: CompareOperator | 'pr',
-  value: FilterValue | undefined,
-  where: string,
-): BoundTest {
-  if (op === 'pr') return { kind: 'test', test: { op: 'pr' } };
-  if (value === null || value === undefined) {
-    if (op === 'eq') return { kind: 'not', test: { op: 'pr' } };
-    if (op === 'ne') return { kind: 'test', test: { op: 'pr' } };
-    throw ScimError.invalidFilter(`'${op}' cannot compare '${where}' with null.`);
-  }
-  const type = definition?.type ?? 'string';
-  const positive = op === 'ne' ? 'eq' : op;
-  const wrap = (test: ValueTest): BoundTest => (op === 'ne' ? { kind: 'not', test } : { kind: 'test', test });
-
-  switch (type) {
-    case 'boolean': {
-      if (positive !== 'eq')
-        throw ScimError.invalidFilter(`'${op}' cannot compare the boolean '${where}'; use eq or ne.`);
-      return wrap({ op: 'eq', kind: 'boolean', value: booleanLiteral(value, where) });
-    }
-    case 'integer':
-    case 'decimal': {
-      if (positive === 'co' || positive === 'sw' || positive === 'ew') {
-        throw ScimError.invalidFilter(`'${op}' only applies to strings, not to the number '${where}'.`);
-      }
-      if (typeof value !== 'number')
-        throw ScimError.invalidFilter(`'${where}' compares with a number, got ${JSON.stringify(value)}.`);
-      return wrap({ op: positive, kind: 'number', value });
-    }
-    case 'dateTime': {
-      if (positive === 'co' || positive === 'sw' || positive === 'ew') {
-        throw ScimError.invalidFilter(`'${op}' only applies to strings, not to the date-time '${where}'.`);
-      }
-      const instant = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-      if (Number.isNaN(instant)) {
-        throw ScimError.invalidFilter(
-          `'${where}' compares with a date-time such as "2026-01-31T12:00:00Z", got ${JSON.stringify(value)}.`,
-        );
-      }
-      return wrap({ op: positive, kind: 'instant', value: instant });
-    }
-    case 'binary':
-      throw ScimError.invalidFilter(`'${where}' is binary and cannot be used in a filter.`);
-    case 'complex':
-      throw ScimError.invalidFilter(`'${where}' is complex and cannot be compared.`);
-    case 'string':
-    case 'reference': {
-      const caseExact = definition?.caseExact ?? false;
-      const text = String(value);
-      // PostgreSQL text cannot hold U+0000, so no stored value has it; refusing it keeps both dialects alike.
-      if (text.includes('\u0000'))
-        throw ScimError.invalidFilter(`'${where}' cannot be compared with text that contains U+0000.`);
-      const kind = caseExact ? 'string' : 'folded';
-      return wrap({ op: positive, kind, value: caseExact ? text : text.toLowerCase() });
-    }
-  }
-}
-
 function bindSchemas(
   op: CompareOperator | 'pr',
   value: FilterValue | undefined,
@@ -337,12 +258,6 @@ function evaluateConstant(
   if (bound.kind === 'constant') return bound.value;
   const result = testValue(actual, bound.test);
   return bound.kind === 'not' ? !result : result;
-}
-
-function booleanLiteral(value: FilterValue, where: string): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-  throw ScimError.invalidFilter(`'${where}' compares with true or false, got ${JSON.stringify(value)}.`);
 }
 
 function resolveOrFail(schema: ResourceSchema, path: AttributePath): ResolvedAttribute {

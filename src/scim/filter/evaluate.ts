@@ -5,7 +5,8 @@
  */
 
 import type { ScimObject, ScimValue } from '../resource.js';
-import type { BoundElementFilter, BoundFilter, OrderedOperator, ValueTest } from './bind.js';
+import type { BoundElementFilter, BoundFilter } from './bind.js';
+import type { OrderedOperator, ValueTest } from './bind-value.js';
 
 /**
  * Whether a resource, as SCIM returns it, matches a bound filter; property tests check that the

@@ -10,10 +10,8 @@ import {
   MAX_FILTER_COMPARISONS,
   MAX_FILTER_LENGTH,
   MAX_NESTING_DEPTH,
-  parseAttributePath,
-  parseFilter,
-  parsePatchPath,
-} from './parse.js';
+} from './filter-limits.js';
+import { parseAttributePath, parseFilter, parsePatchPath } from './parse.js';
 
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';

@@ -8,34 +8,12 @@
  * Operators and keywords are case-insensitive; attribute names are kept as written.
  */
 
-import { RosterError } from '../../errors.js';
+import type { RosterError } from '../../errors.js';
 import { ScimError } from '../errors.js';
 import type { AttributePath, CompareOperator, Filter, FilterValue, PatchPath } from './ast.js';
+import { isSubAttributeWord, readAttributePath, readSubAttribute } from './attribute-path.js';
+import { ComparisonBudget, MAX_FILTER_LENGTH, MAX_NESTING_DEPTH } from './filter-limits.js';
 import { describeToken, tokenize, type Fail, type Token } from './tokenize.js';
-
-/** Longer input is refused before lexing, which bounds the work done for any request. */
-export const MAX_FILTER_LENGTH = 10_000;
-/** Parentheses and value-path brackets nest at most this deep, so recursion stays shallow. */
-export const MAX_NESTING_DEPTH = 64;
-/**
- * Comparisons (`pr` included) one filter or PATCH path may hold. Each becomes a condition the
- * database evaluates for every candidate user; real clients send one to a handful.
- */
-export const MAX_FILTER_COMPARISONS = 100;
-/**
- * Comparisons with a costly operator one filter may hold: `co`, `sw` and `ew` become LIKE patterns
- * and `gt`, `ge`, `lt`, `le` ranges, which no index answers for most attributes.
- */
-export const MAX_COSTLY_COMPARISONS = 10;
-export const COSTLY_OPERATORS: ReadonlySet<CompareOperator> = new Set([
-  'co',
-  'sw',
-  'ew',
-  'gt',
-  'ge',
-  'lt',
-  'le',
-]);
 
 const COMPARE_OPERATORS: ReadonlySet<string> = new Set([
   'eq',
@@ -49,18 +27,8 @@ const COMPARE_OPERATORS: ReadonlySet<string> = new Set([
   'le',
 ]);
 const OPERATOR_LIST = 'eq, ne, co, sw, ew, gt, ge, lt, le, pr';
-/** RFC 7644 §3.4.2.2 ATTRNAME, plus `$ref` (RFC 7643 §2.3.7), in any case like every name (§2.1). */
-const ATTR_NAME = /^(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)$/i;
-/** A URI scheme and its colon (RFC 3986 §3.1) followed by something: enough to reject typos. */
-const SCHEMA_URI = /^[A-Za-z][A-Za-z0-9+.-]*:./;
 /** RFC 8259 §6: a bare word is a number only if the whole word is one (not `2015-10-10T…`). */
 const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-/**
- * Microsoft sends PATCH paths like `urn:…:enterprise:2.0:User.manager`, with a dot where RFC 7644
- * puts a colon. We recognise it only when the segment after the last colon starts with one of these
- * resource type names followed by a dot; an RFC reading of it (attribute `User`) is never meaningful.
- */
-const RESOURCE_TYPE_NAMES: ReadonlySet<string> = new Set(['User', 'Group']);
 
 /** Parses a `filter` query parameter or `.search` body filter (RFC 7644 §3.4.2.2). */
 export function parseFilter(text: string): Filter {
@@ -99,8 +67,7 @@ class Parser {
   private readonly tokens: Token[];
   private pos = 0;
   private depth = 0;
-  private comparisons = 0;
-  private costlyComparisons = 0;
+  private readonly budget = new ComparisonBudget();
 
   constructor(
     text: string,
@@ -158,26 +125,9 @@ class Parser {
     );
   }
 
-  /**
-   * Refuses a filter past the limits once it has been read whole, so the detail can say how many
-   * comparisons it has; reading is already bounded by MAX_FILTER_LENGTH. The code is the same for
-   * filters and PATCH paths (`filter-too-complex`, scimType invalidFilter, which RFC 7644 §3.12
-   * also names for PATCH path filters), so clients and logs see one limit.
-   */
+  /** Refuses a filter past the comparison limits, once it has been read whole. */
   checkComplexity(): void {
-    const count = (n: number): string => n.toLocaleString('en-US');
-    if (this.comparisons > MAX_FILTER_COMPARISONS) {
-      throw new RosterError(
-        'filter-too-complex',
-        `The ${this.subject} has ${count(this.comparisons)} comparisons: at most ${count(MAX_FILTER_COMPARISONS)} are allowed in one filter.`,
-      );
-    }
-    if (this.costlyComparisons > MAX_COSTLY_COMPARISONS) {
-      throw new RosterError(
-        'filter-too-complex',
-        `The ${this.subject} has ${count(this.costlyComparisons)} comparisons with co, sw, ew, gt, ge, lt or le: at most ${count(MAX_COSTLY_COMPARISONS)} are allowed in one filter.`,
-      );
-    }
+    this.budget.check(this.subject);
   }
 
   private parseAnd(inValueFilter: boolean): Filter {
@@ -246,8 +196,8 @@ class Parser {
       );
     }
     const op = opToken.text.toLowerCase();
-    this.comparisons++;
     if (op === 'pr') {
+      this.budget.count('pr');
       const after = this.peek();
       const isValue =
         after.kind === 'string' ||
@@ -261,7 +211,7 @@ class Parser {
       );
     }
     const compareOp = op as CompareOperator;
-    if (COSTLY_OPERATORS.has(compareOp)) this.costlyComparisons++;
+    this.budget.count(compareOp);
     return { kind: 'compare', path, op: compareOp, value: this.parseValue(opToken) };
   }
 
@@ -288,49 +238,12 @@ class Parser {
     return number;
   }
 
-  /** `attrPath = [URI ":"] ATTRNAME *1subAttr`: the URI is everything up to the last colon. */
   private parsePath(token: Token, allowResourceTypeDot: boolean): AttributePath {
-    const expected = 'expected an attribute path';
-    if (token.kind !== 'word' || ['and', 'or', 'not'].some((k) => this.isKeyword(token, k))) {
-      throw this.unexpected(token, expected);
-    }
-    const colon = token.text.lastIndexOf(':');
-    let schema = colon < 0 ? undefined : token.text.slice(0, colon);
-    let names = token.text.slice(colon + 1).split('.');
-    if (schema !== undefined && !SCHEMA_URI.test(`${schema}:`)) {
-      throw this.unexpected(token, `${expected}: '${schema}' is not a schema URI`);
-    }
-    if (
-      allowResourceTypeDot &&
-      schema !== undefined &&
-      names.length > 1 &&
-      RESOURCE_TYPE_NAMES.has(names[0]!)
-    ) {
-      schema = `${schema}:${names[0]}`;
-      names = names.slice(1);
-    }
-    if (names.length > 2) throw this.unexpected(token, `${expected}: at most one sub-attribute is allowed`);
-    for (const name of names) this.checkName(name, token);
-    const [attribute, subAttribute] = names as [string, string?];
-    return {
-      ...(schema !== undefined ? { schema } : {}),
-      attribute,
-      ...(subAttribute !== undefined ? { subAttribute } : {}),
-    };
+    return readAttributePath(token, allowResourceTypeDot, (at, reason) => this.unexpected(at, reason));
   }
 
-  /** The `.subAttr` word after `]`. */
   private parseSubAttribute(token: Token): string {
-    const name = token.text.slice(1);
-    this.checkName(name, token);
-    return name;
-  }
-
-  private checkName(name: string, token: Token): void {
-    if (ATTR_NAME.test(name)) return;
-    const reason =
-      name === '' ? 'an attribute name is missing' : `'${name.slice(0, 40)}' is not a valid attribute name`;
-    throw this.unexpected(token, `expected an attribute path: ${reason}`);
+    return readSubAttribute(token, (at, reason) => this.unexpected(at, reason));
   }
 
   /** Consumes an opening bracket, refusing nesting deep enough to threaten the stack. */
@@ -373,8 +286,4 @@ class Parser {
   private unexpected(token: Token, reason: string): RosterError {
     return this.fail(`Unexpected ${describeToken(token, this.subject)} at column ${token.column}: ${reason}`);
   }
-}
-
-function isSubAttributeWord(token: Token): boolean {
-  return token.kind === 'word' && token.text.startsWith('.');
 }

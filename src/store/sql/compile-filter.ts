@@ -1,4 +1,5 @@
-import type { BoundAttribute, BoundElementFilter, BoundFilter, ValueTest } from '../../scim/filter/bind.js';
+import type { BoundAttribute, BoundElementFilter, BoundFilter } from '../../scim/filter/bind.js';
+import type { ValueTest } from '../../scim/filter/bind-value.js';
 import { ScimError } from '../../scim/errors.js';
 import type { AttributeDefinition } from '../../scim/schema/types.js';
 import type { Dialect } from './dialect.js';
