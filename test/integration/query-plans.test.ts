@@ -4,12 +4,13 @@ import { newId } from '../../src/directory/ids.js';
 import type { ScimObject } from '../../src/scim/resource.js';
 import { bindFilter } from '../../src/scim/filter/bind.js';
 import { parseFilter } from '../../src/scim/filter/parse.js';
-import { userResourceSchema } from '../../src/scim/schema/resource-types.js';
+import { groupResourceSchema, userResourceSchema } from '../../src/scim/schema/resource-types.js';
 import type { SqlValue } from '../../src/store/sql/connection.js';
 import { dialects } from '../../src/store/sql/dialect.js';
 import { listStatements as storeListStatements } from '../../src/store/sql/list-page.js';
 import { isNull, sql } from '../../src/store/sql/sql-expression.js';
 import { USERS } from '../../src/store/sql/users-sql.js';
+import { GROUPS } from '../../src/store/sql/groups-sql.js';
 import { emailsOf } from '../../src/store/user-emails.js';
 import type { ListPosition, ListQuery, PageStart } from '../../src/model/listing.js';
 import type { UserRecord } from '../../src/model/resource.js';
@@ -59,6 +60,28 @@ function listStatements(
   );
   return { page: statements.page, count: statements.count };
 }
+
+/** The same for a list page of groups (`GroupSql.page`). */
+function groupListStatements(
+  dialect: DialectName,
+  siteId: string,
+  filter: string,
+): { page: Statement; count: Statement } {
+  const query: ListQuery = {
+    filter: bindFilter(parseFilter(filter), groupResourceSchema),
+    start: { index: 1 },
+    count: 100,
+  };
+  const statements = storeListStatements(GROUPS, siteId, query, [], dialects[dialect]);
+  return { page: statements.page, count: statements.count };
+}
+
+/** Groups of 40 members each; the target user is in every tenth. The other site has more groups. */
+const SITE_GROUPS = 100;
+const OTHER_SITE_GROUPS = 1000;
+const GROUP_MEMBERS = 40;
+/** "Which groups is this user in?": how clients check a membership before pushing it. */
+const MEMBER_LOOKUP = (target: UserRecord): string => `members.value eq "${target.id.toUpperCase()}"`;
 
 function seedUser(siteId: string, i: number, now: number): UserRecord {
   const logon = `Person.${i}@Example.com`;
@@ -201,6 +224,39 @@ describe.each(DIALECTS)('query plans (%s)', (dialect) => {
     await store.transaction(async (tx) => {
       for (let i = 0; i < OTHER_SITE_USERS; i++) await tx.users.insert(seedUser(other.site.id, i, now));
     });
+    await store.transaction(async (tx) => {
+      for (let g = 0; g < SITE_GROUPS; g++) {
+        const id = newId();
+        await tx.groups.insert({
+          siteId,
+          id,
+          displayName: `Group ${g}`,
+          externalId: null,
+          resource: { displayName: `Group ${g}` },
+          privilege: null,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        });
+        const members = users.slice(g * 17, g * 17 + GROUP_MEMBERS).map((user) => ({ id: user.id }));
+        if (g % 10 === 0) members.push({ id: target.id });
+        await tx.members.add(siteId, id, members);
+      }
+      await tx.counts.adjust(siteId, 'Group', SITE_GROUPS);
+      for (let g = 0; g < OTHER_SITE_GROUPS; g++) {
+        await tx.groups.insert({
+          siteId: other.site.id,
+          id: newId(),
+          displayName: `Other ${g}`,
+          externalId: null,
+          resource: { displayName: `Other ${g}` },
+          privilege: null,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        });
+      }
+    });
     // The lookups find the seeded user through the API too: the plans below are for working SQL.
     for (const lookup of LOOKUPS) {
       const response = await site.scim('GET', `/Users?filter=${encodeURIComponent(lookup.filter(target))}`);
@@ -208,6 +264,8 @@ describe.each(DIALECTS)('query plans (%s)', (dialect) => {
       expect(response.body.totalResults, `${lookup.name}: ${response.raw}`).toBe(1);
       expect(response.body.Resources[0].id).toBe(target.id);
     }
+    const memberships = await site.scim('GET', `/Groups?filter=${encodeURIComponent(MEMBER_LOOKUP(target))}`);
+    expect(memberships.body.totalResults, memberships.raw).toBeGreaterThanOrEqual(SITE_GROUPS / 10);
   }, 120_000);
   afterAll(async () => harness.close());
 
@@ -252,6 +310,27 @@ describe.each(DIALECTS)('query plans (%s)', (dialect) => {
       });
     }
 
+    it('members.value eq: searches the member index, never scans groups or memberships', async () => {
+      for (const part of ['page', 'count'] as const) {
+        await explainBoth(
+          groupListStatements(dialect, siteId, MEMBER_LOOKUP(target))[part],
+          (lines, shown) => {
+            expect(lines, `${part} ${shown}`).toContain(
+              'SEARCH m USING COVERING INDEX group_members_member (site_id=? AND member_id=?)',
+            );
+            expect(
+              lines.filter((line) => /^SCAN (g|m)\b/.test(line)),
+              `${part} ${shown}`,
+            ).toEqual([]);
+            expect(
+              lines.filter((line) => /^SEARCH (g|m) .*\(site_id=\?\)$/.test(line)),
+              `${part} ${shown}`,
+            ).toEqual([]);
+          },
+        );
+      }
+    });
+
     it('the default page walks the primary key in order, from the start and from a position', async () => {
       const after: ListPosition = { key: null, id: middle.id };
       const cases = [
@@ -275,6 +354,8 @@ describe.each(DIALECTS)('query plans (%s)', (dialect) => {
       await client.connect();
       await client.query('ANALYZE users');
       await client.query('ANALYZE user_emails');
+      await client.query('ANALYZE groups');
+      await client.query('ANALYZE group_members');
     });
     afterAll(async () => client.end());
 
@@ -317,6 +398,14 @@ describe.each(DIALECTS)('query plans (%s)', (dialect) => {
         }
       });
     }
+
+    it('members.value eq: scans the member index, never the tables', async () => {
+      const statements = groupListStatements(dialect, siteId, MEMBER_LOOKUP(target));
+      for (const statement of [statements.page, statements.count]) {
+        for (const { nodes, shown } of await plans(statement))
+          expectIndexed(nodes, ['group_members_member'], shown);
+      }
+    });
 
     it('the default page walks the primary key in order, from the start and from a position', async () => {
       const after: ListPosition = { key: null, id: middle.id };

@@ -160,6 +160,42 @@ describe.each(DIALECTS)('site extension schemas (%s)', (dialect) => {
     expect(ambiguous).toMatchObject({ status: 400, body: { scimType: 'invalidFilter' } });
   });
 
+  it('compares the elements of typed lists as their type: numbers as numbers, booleans as booleans', async () => {
+    const target = await harness.newSite();
+    const urn = 'urn:example:metrics:2.0:User';
+    const added = await cli(
+      'schemas',
+      'add',
+      '--site',
+      target.site.slug,
+      '--urn',
+      urn,
+      '--attribute',
+      'levels:integer:multi',
+      '--attribute',
+      'flags:boolean:multi',
+      '--attribute',
+      'ratios:decimal:multi',
+    );
+    expect(added.code, added.err.join('\n')).toBe(0);
+    const created = await target.scim('POST', '/Users', {
+      userName: 'typed@acme.test',
+      [urn]: { levels: [9, 10], flags: [true], ratios: [0.5] },
+    });
+    expect(created.status, created.raw).toBe(201);
+    expect(created.body[urn]).toEqual({ levels: [9, 10], flags: [true], ratios: [0.5] });
+    const matches = async (expression: string) =>
+      (await ids(target, `userName eq "typed@acme.test" and ${urn}:${expression}`)).length === 1;
+    expect(await matches('levels eq 9')).toBe(true);
+    expect(await matches('levels gt 50')).toBe(false); // as text, "9" > "50"
+    expect(await matches('levels lt 2')).toBe(false); // as text, "10" < "2"
+    expect(await matches('levels ge 10')).toBe(true);
+    expect(await matches('flags eq true')).toBe(true);
+    expect(await matches('flags eq false')).toBe(false);
+    expect(await matches('ratios eq 0.5')).toBe(true);
+    expect(await matches('ratios lt 0.25')).toBe(false);
+  });
+
   it('patches them by path, by value filter and without a path', async () => {
     const created = await createUser(site, 'ext.patch@acme.test', { costCenter: 'CC-9', badges: ['a'] });
     const id = created.body.id as string;

@@ -114,7 +114,9 @@ function bindTerm(
       sub = index?.get('value');
       if (!sub) throw ScimError.invalidFilter(`'${where}' has no 'value' to compare; name a sub-attribute.`);
     }
-    const element = elementTerm(sub, op, value, where);
+    // The elements of a simple list (`badges`, an extension's `levels:integer:multi`) are compared
+    // as the list's own type says: numbers as numbers, booleans as booleans.
+    const element = elementTerm(sub, op, value, where, sub ? undefined : attribute);
     // `ne` on a list means no element is equal, like `not (attr eq v)`.
     if (element.kind === 'not')
       return { kind: 'not', filter: { kind: 'any', list, element: element.filter } };
@@ -191,8 +193,9 @@ function elementTerm(
   op: CompareOperator | 'pr',
   value: FilterValue | undefined,
   where: string,
+  simpleList?: AttributeDefinition,
 ): BoundElementFilter {
-  const definition = sub;
+  const definition = sub ?? simpleList;
   if (definition?.type === 'complex')
     throw ScimError.invalidFilter(`'${where}' is complex and cannot be compared.`);
   if (definition && isServerBuiltReference(definition)) {

@@ -59,8 +59,10 @@ const RELATIONS: Readonly<Record<Extract<AttributeStorage, { kind: 'relation' }>
     join: (owner) => sql(`gm.site_id = ${owner}.site_id AND gm.member_id = ${owner}.id`),
     ownerColumn: 'gm.member_id',
     lookup: 'never',
+    // Ids are lower-case UUIDs: comparing them case-insensitively (RFC 7643 §4.1.2 `value` is not
+    // caseExact) needs no lower() on the column, which keeps the member index usable.
     columns: {
-      value: { expression: 'gm.group_id' },
+      value: { expression: 'gm.group_id', lowered: true },
       display: { expression: 'gg.display_name' },
       type: { expression: "'direct'" },
     },
@@ -73,7 +75,7 @@ const RELATIONS: Readonly<Record<Extract<AttributeStorage, { kind: 'relation' }>
     ownerColumn: 'm.group_id',
     lookup: 'always',
     columns: {
-      value: { expression: 'm.member_id' },
+      value: { expression: 'm.member_id', lowered: true },
       type: { expression: 'm.member_type' },
       display: { expression: 'm.display' },
     },

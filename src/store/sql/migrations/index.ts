@@ -6,6 +6,7 @@ import { lookupOrder } from './0003-lookup-order.js';
 import { groups } from './0004-groups.js';
 import { countShards } from './0005-count-shards.js';
 import { extensionsAndCoalescing } from './0006-extensions-and-coalescing.js';
+import { memberIndex } from './0007-member-index.js';
 
 /** A numbered, forward-only schema change. Once a migration lands it is never edited. */
 export interface Migration {
@@ -21,6 +22,7 @@ export const migrations: readonly Migration[] = [
   groups,
   countShards,
   extensionsAndCoalescing,
+  memberIndex,
 ];
 
 /**
