@@ -97,32 +97,31 @@ export function userKind(
     build(context, existing, draft, password, now) {
       const resource = storedResource(draft.attributes);
       const sent = draft.attributes.active;
-      const common = {
-        ...draft.fields,
+      const { fields } = draft;
+      // A restore starts active unless told otherwise; PUT and PATCH keep `active` when it is absent.
+      const active =
+        typeof sent === 'boolean' ? sent : !existing || existing.deletedAt !== null || existing.active;
+      return {
+        siteId: context.site.id,
+        id: existing?.id ?? newId(),
+        logon: fields.logon,
+        externalId: fields.externalId,
+        firstName: fields.firstName,
+        lastName: fields.lastName,
+        email: fields.email,
+        timeZone: fields.timeZone,
+        privilege: existing?.privilege ?? 'User',
+        active,
+        source: existing?.source ?? context.actor.kind,
         resource,
         emails: emailsOf(resource),
-        ...(password ? { passwordHash: password, passwordChangedAt: now } : {}),
+        passwordHash: password ?? existing?.passwordHash ?? null,
+        passwordChangedAt: password ? now : (existing?.passwordChangedAt ?? null),
+        version: existing?.version ?? 1,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: existing?.updatedAt ?? now,
+        deletedAt: null,
       };
-      if (!existing) {
-        return {
-          siteId: context.site.id,
-          id: newId(),
-          privilege: 'User',
-          active: sent !== false,
-          source: context.actor.kind,
-          passwordHash: null,
-          passwordChangedAt: null,
-          version: 1,
-          createdAt: now,
-          updatedAt: now,
-          deletedAt: null,
-          ...common,
-        };
-      }
-      // A restore starts active unless told otherwise; PUT and PATCH keep `active` when it is absent.
-      const restoring = existing.deletedAt !== null;
-      const active = typeof sent === 'boolean' ? sent : restoring || existing.active;
-      return { ...existing, ...common, active, deletedAt: null };
     },
     changes: (before, after, password) => changesBetween(before, after, password !== undefined),
     operation: operationName,

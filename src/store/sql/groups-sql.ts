@@ -2,7 +2,7 @@ import type { ListQuery, Page } from '../../model/listing.js';
 import type { GroupRecord, Privilege } from '../../model/resource.js';
 import type { GrantingGroup, GroupWrites } from '../store.js';
 import type { SqlExecutor } from './connection.js';
-import type { Dialect } from './dialect.js';
+import { type Dialect, dialects } from './dialect.js';
 import { readPage, type ResourceTable } from './list-page.js';
 import { resourceCount } from './resource-counts.js';
 import { GROUP_COLUMNS, type GroupRow, toGroup } from './rows.js';
@@ -30,17 +30,11 @@ export class GroupSql implements GroupWrites {
 
   async lockAll(siteId: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0 || this.dialect.forUpdate === '') return;
-    await this.sql.all(
-      `SELECT g.id FROM groups g WHERE g.site_id = ? AND g.id IN (${this.elements()}) ORDER BY g.id${this.dialect.forUpdate}`,
-      [siteId, JSON.stringify(ids)],
-    );
+    await this.sql.all(TEXTS[this.dialect.name].lockAll, [siteId, JSON.stringify(ids)]);
   }
 
   async byName(siteId: string, displayName: string): Promise<GroupRecord | undefined> {
-    const row = await this.sql.get<GroupRow>(
-      `SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.site_id = ? AND g.display_name_lower = ?`,
-      [siteId, displayName.toLowerCase()],
-    );
+    const row = await this.sql.get<GroupRow>(BY_NAME, [siteId, displayName.toLowerCase()]);
     return row && toGroup(row);
   }
 
@@ -112,22 +106,31 @@ export class GroupSql implements GroupWrites {
 
   async touchAll(siteId: string, ids: readonly string[], at: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.sql.run(
-      `UPDATE groups SET version = version + 1, updated_at = ? WHERE site_id = ? AND id IN (${this.elements()})`,
-      [at, siteId, JSON.stringify(ids)],
-    );
+    await this.sql.run(TEXTS[this.dialect.name].touchAll, [at, siteId, JSON.stringify(ids)]);
   }
 
   private async one(siteId: string, id: string, forUpdate: boolean): Promise<GroupRecord | undefined> {
-    const row = await this.sql.get<GroupRow>(
-      `SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.site_id = ? AND g.id = ?${forUpdate ? this.dialect.forUpdate : ''}`,
-      [siteId, id],
-    );
+    const texts = TEXTS[this.dialect.name];
+    const row = await this.sql.get<GroupRow>(forUpdate ? texts.lock : texts.get, [siteId, id]);
     return row && toGroup(row);
   }
-
-  /** The elements of a JSON array bound as one parameter, as a subquery. */
-  private elements(): string {
-    return `SELECT ${this.dialect.elementValue('r', undefined)} FROM ${this.dialect.jsonParameterElements('r')}`;
-  }
 }
+
+const BY_NAME = `SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.site_id = ? AND g.display_name_lower = ?`;
+
+/**
+ * Statement texts built once per dialect: the drivers cache statements by text, and a string built
+ * anew for every call is hashed anew on every call.
+ */
+function texts(dialect: Dialect) {
+  const elements = `SELECT ${dialect.elementValue('r', undefined)} FROM ${dialect.jsonParameterElements('r')}`;
+  const one = `SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.site_id = ? AND g.id = ?`;
+  return {
+    get: one,
+    lock: `${one}${dialect.forUpdate}`,
+    lockAll: `SELECT g.id FROM groups g WHERE g.site_id = ? AND g.id IN (${elements}) ORDER BY g.id${dialect.forUpdate}`,
+    touchAll: `UPDATE groups SET version = version + 1, updated_at = ? WHERE site_id = ? AND id IN (${elements})`,
+  } as const;
+}
+
+const TEXTS = { sqlite: texts(dialects.sqlite), postgres: texts(dialects.postgres) } as const;

@@ -1,7 +1,7 @@
 import type { GroupMember, MemberReference, MemberType, Membership } from '../../model/resource.js';
 import type { MembershipChange, MembershipWrites } from '../store.js';
 import type { SqlExecutor } from './connection.js';
-import type { Dialect } from './dialect.js';
+import { type Dialect, dialects } from './dialect.js';
 
 interface MemberRow {
   group_id: string;
@@ -24,35 +24,21 @@ export class MembershipSql implements MembershipWrites {
   async add(siteId: string, groupId: string, members: readonly MemberReference[]): Promise<MembershipChange> {
     if (members.length === 0) return { added: [], skipped: [] };
     const ids = JSON.stringify([...new Set(members.map((member) => member.id))]);
-    // The named ids drive the join, each probing the users' primary key: as `u.id IN (…)`, a
-    // PostgreSQL without statistics yet (a site just imported) compared every id with every user
-    // of the site (3 s for 4,000), and a plain JOIN made SQLite scan the site's users per id.
-    // The users are share-locked in id order, after the group (locked by the caller): a concurrent
-    // SCIM DELETE of one of them holds its row and waits for no group first, so either it committed
-    // (and the user is skipped, its row re-read) or it waits for this commit and then removes the
-    // membership this added. `WHERE true` keeps SQLite from reading ON CONFLICT as a join.
-    const named = `(SELECT DISTINCT ${this.dialect.elementValue('r', undefined)} AS id FROM ${this.dialect.jsonParameterElements('r')}) n`;
-    const addedUsers = await this.sql.all<{ member_id: string; display: string | null }>(
-      `WITH named AS (SELECT u.id, u.logon FROM ${named} CROSS JOIN users u ` +
-        `WHERE u.site_id = ? AND u.id = n.id AND u.deleted_at IS NULL ORDER BY u.id${this.dialect.forShareOf('u')}) ` +
-        "INSERT INTO group_members (site_id, group_id, member_id, member_type, display) SELECT ?, ?, id, 'User', logon " +
-        'FROM named WHERE true ON CONFLICT (site_id, group_id, member_id) DO NOTHING RETURNING member_id, display',
-      [ids, siteId, siteId, groupId],
-    );
-    const addedGroups = await this.sql.all<{ member_id: string; display: string | null }>(
-      `WITH named AS (SELECT g.id, g.display_name FROM ${named} CROSS JOIN groups g ` +
-        `WHERE g.site_id = ? AND g.id = n.id AND g.id <> ? ORDER BY g.id${this.dialect.forShareOf('g')}) ` +
-        "INSERT INTO group_members (site_id, group_id, member_id, member_type, display) SELECT ?, ?, id, 'Group', display_name " +
-        'FROM named WHERE true ON CONFLICT (site_id, group_id, member_id) DO NOTHING RETURNING member_id, display',
-      [ids, siteId, groupId, siteId, groupId],
-    );
-    const id = this.dialect.elementValue('r', undefined);
-    const skipped = await this.sql.all<{ id: string }>(
-      `SELECT DISTINCT ${id} AS id FROM ${this.dialect.jsonParameterElements('r')} WHERE ` +
-        `NOT EXISTS (SELECT 1 FROM users u WHERE u.site_id = ? AND u.id = ${id} AND u.deleted_at IS NULL) AND ` +
-        `NOT EXISTS (SELECT 1 FROM groups g WHERE g.site_id = ? AND g.id = ${id} AND g.id <> ?)`,
-      [ids, siteId, siteId, groupId],
-    );
+    const texts = TEXTS[this.dialect.name];
+    const addedUsers = await this.sql.all<{ member_id: string; display: string | null }>(texts.addUsers, [
+      ids,
+      siteId,
+      siteId,
+      groupId,
+    ]);
+    const addedGroups = await this.sql.all<{ member_id: string; display: string | null }>(texts.addGroups, [
+      ids,
+      siteId,
+      groupId,
+      siteId,
+      groupId,
+    ]);
+    const skipped = await this.sql.all<{ id: string }>(texts.skipped, [ids, siteId, siteId, groupId]);
     return {
       added: [
         ...addedUsers.map((row) => ({ id: row.member_id, type: 'User' as const, display: row.display })),
@@ -64,10 +50,11 @@ export class MembershipSql implements MembershipWrites {
 
   async remove(siteId: string, groupId: string, memberIds: readonly string[]): Promise<string[]> {
     if (memberIds.length === 0) return [];
-    const rows = await this.sql.all<{ member_id: string }>(
-      `DELETE FROM group_members WHERE site_id = ? AND group_id = ? AND member_id IN (${this.elements()}) RETURNING member_id`,
-      [siteId, groupId, JSON.stringify(memberIds)],
-    );
+    const rows = await this.sql.all<{ member_id: string }>(TEXTS[this.dialect.name].remove, [
+      siteId,
+      groupId,
+      JSON.stringify(memberIds),
+    ]);
     return rows.map((row) => row.member_id);
   }
 
@@ -78,10 +65,11 @@ export class MembershipSql implements MembershipWrites {
             'DELETE FROM group_members WHERE site_id = ? AND group_id = ? RETURNING member_id',
             [siteId, groupId],
           )
-        : await this.sql.all<{ member_id: string }>(
-            `DELETE FROM group_members WHERE site_id = ? AND group_id = ? AND member_id NOT IN (${this.elements()}) RETURNING member_id`,
-            [siteId, groupId, JSON.stringify(keep)],
-          );
+        : await this.sql.all<{ member_id: string }>(TEXTS[this.dialect.name].removeAllBut, [
+            siteId,
+            groupId,
+            JSON.stringify(keep),
+          ]);
     return rows.map((row) => row.member_id);
   }
 
@@ -104,11 +92,10 @@ export class MembershipSql implements MembershipWrites {
   async ofGroups(siteId: string, groupIds: readonly string[]): Promise<Map<string, GroupMember[]>> {
     const result = new Map<string, GroupMember[]>(groupIds.map((id) => [id, []]));
     if (groupIds.length === 0) return result;
-    const rows = await this.sql.all<MemberRow>(
-      `SELECT group_id, member_id, member_type, display FROM group_members WHERE site_id = ? AND group_id IN (${this.elements()}) ` +
-        'ORDER BY group_id, member_id',
-      [siteId, JSON.stringify(groupIds)],
-    );
+    const rows = await this.sql.all<MemberRow>(TEXTS[this.dialect.name].ofGroups, [
+      siteId,
+      JSON.stringify(groupIds),
+    ]);
     for (const row of rows) result.get(row.group_id)?.push(toMember(row));
     return result;
   }
@@ -116,10 +103,10 @@ export class MembershipSql implements MembershipWrites {
   async counts(siteId: string, groupIds: readonly string[]): Promise<Map<string, number>> {
     const result = new Map<string, number>(groupIds.map((id) => [id, 0]));
     if (groupIds.length === 0) return result;
-    const rows = await this.sql.all<{ group_id: string; members: number }>(
-      `SELECT group_id, COUNT(*) AS members FROM group_members WHERE site_id = ? AND group_id IN (${this.elements()}) GROUP BY group_id`,
-      [siteId, JSON.stringify(groupIds)],
-    );
+    const rows = await this.sql.all<{ group_id: string; members: number }>(TEXTS[this.dialect.name].counts, [
+      siteId,
+      JSON.stringify(groupIds),
+    ]);
     for (const row of rows) result.set(row.group_id, Number(row.members));
     return result;
   }
@@ -127,12 +114,11 @@ export class MembershipSql implements MembershipWrites {
   async groupsOf(siteId: string, memberIds: readonly string[]): Promise<Map<string, Membership[]>> {
     const result = new Map<string, Membership[]>();
     if (memberIds.length === 0) return result;
+    // One member (a user's own response) is an equality on the member index, without the JSON list.
+    const texts = TEXTS[this.dialect.name];
     const rows = await this.sql.all<{ member_id: string; id: string; display_name: string }>(
-      `SELECT m.member_id, g.id, g.display_name FROM group_members m ` +
-        `JOIN groups g ON g.site_id = m.site_id AND g.id = m.group_id ` +
-        `WHERE m.site_id = ? AND m.member_id IN (${this.elements()}) ` +
-        'ORDER BY m.member_id, g.display_name_lower, g.id',
-      [siteId, JSON.stringify(memberIds)],
+      memberIds.length === 1 ? texts.groupsOfOne : texts.groupsOf,
+      [siteId, memberIds.length === 1 ? memberIds[0]! : JSON.stringify(memberIds)],
     );
     for (const row of rows) {
       const list = result.get(row.member_id) ?? [];
@@ -141,13 +127,56 @@ export class MembershipSql implements MembershipWrites {
     }
     return result;
   }
-
-  /** The elements of a JSON array bound as one parameter, as a subquery. */
-  private elements(): string {
-    return `SELECT ${this.dialect.elementValue('r', undefined)} FROM ${this.dialect.jsonParameterElements('r')}`;
-  }
 }
 
 function toMember(row: MemberRow): GroupMember {
   return { id: row.member_id, type: row.member_type as MemberType, display: row.display };
 }
+
+/**
+ * Statement texts built once per dialect: the drivers cache statements by text, and a string built
+ * anew for every call is hashed anew on every call.
+ */
+function texts(dialect: Dialect) {
+  const element = dialect.elementValue('r', undefined);
+  const elements = `SELECT ${element} FROM ${dialect.jsonParameterElements('r')}`;
+  // The named ids drive the join, each probing the primary key: as `u.id IN (…)`, a PostgreSQL
+  // without statistics yet (a site just imported) compared every id with every user of the site
+  // (3 s for 4,000), and a plain JOIN made SQLite scan the site's users per id. The rows are
+  // share-locked in id order, after the group (locked by the caller): a concurrent SCIM DELETE of
+  // a user holds its row and waits for no group first, so either it committed (and the user is
+  // skipped, its row re-read) or it waits for this commit and then removes the membership this
+  // added. `WHERE true` keeps SQLite from reading ON CONFLICT as a join.
+  const named = `(SELECT DISTINCT ${element} AS id FROM ${dialect.jsonParameterElements('r')}) n`;
+  const insert = (type: 'User' | 'Group', display: string): string =>
+    `INSERT INTO group_members (site_id, group_id, member_id, member_type, display) SELECT ?, ?, id, '${type}', ${display} ` +
+    'FROM named WHERE true ON CONFLICT (site_id, group_id, member_id) DO NOTHING RETURNING member_id, display';
+  return {
+    addUsers:
+      `WITH named AS (SELECT u.id, u.logon FROM ${named} CROSS JOIN users u ` +
+      `WHERE u.site_id = ? AND u.id = n.id AND u.deleted_at IS NULL ORDER BY u.id${dialect.forShareOf('u')}) ` +
+      insert('User', 'logon'),
+    addGroups:
+      `WITH named AS (SELECT g.id, g.display_name FROM ${named} CROSS JOIN groups g ` +
+      `WHERE g.site_id = ? AND g.id = n.id AND g.id <> ? ORDER BY g.id${dialect.forShareOf('g')}) ` +
+      insert('Group', 'display_name'),
+    skipped:
+      `SELECT DISTINCT ${element} AS id FROM ${dialect.jsonParameterElements('r')} WHERE ` +
+      `NOT EXISTS (SELECT 1 FROM users u WHERE u.site_id = ? AND u.id = ${element} AND u.deleted_at IS NULL) AND ` +
+      `NOT EXISTS (SELECT 1 FROM groups g WHERE g.site_id = ? AND g.id = ${element} AND g.id <> ?)`,
+    remove: `DELETE FROM group_members WHERE site_id = ? AND group_id = ? AND member_id IN (${elements}) RETURNING member_id`,
+    removeAllBut: `DELETE FROM group_members WHERE site_id = ? AND group_id = ? AND member_id NOT IN (${elements}) RETURNING member_id`,
+    ofGroups:
+      `SELECT group_id, member_id, member_type, display FROM group_members WHERE site_id = ? AND group_id IN (${elements}) ` +
+      'ORDER BY group_id, member_id',
+    counts: `SELECT group_id, COUNT(*) AS members FROM group_members WHERE site_id = ? AND group_id IN (${elements}) GROUP BY group_id`,
+    groupsOf:
+      'SELECT m.member_id, g.id, g.display_name FROM group_members m JOIN groups g ON g.site_id = m.site_id AND g.id = m.group_id ' +
+      `WHERE m.site_id = ? AND m.member_id IN (${elements}) ORDER BY m.member_id, g.display_name_lower, g.id`,
+    groupsOfOne:
+      'SELECT m.member_id, g.id, g.display_name FROM group_members m JOIN groups g ON g.site_id = m.site_id AND g.id = m.group_id ' +
+      'WHERE m.site_id = ? AND m.member_id = ? ORDER BY g.display_name_lower, g.id',
+  } as const;
+}
+
+const TEXTS = { sqlite: texts(dialects.sqlite), postgres: texts(dialects.postgres) } as const;

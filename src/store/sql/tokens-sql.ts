@@ -4,12 +4,18 @@ import type { TokenWrites } from '../store.js';
 import type { SqlExecutor } from './connection.js';
 import { SITE_COLUMNS, type SiteRow, TOKEN_COLUMNS, type TokenRow, toSite, toToken } from './rows.js';
 
-type ResolvedRow = TokenRow & { [K in keyof SiteRow as `site_${K}`]: SiteRow[K] };
+type ResolvedRow = TokenRow & { [K in Exclude<keyof SiteRow, 'id'> as `site_${K}`]: SiteRow[K] };
 
-/** The site's columns again, renamed so they do not collide with the token's. */
+/** The site's columns but its id (the token's `site_id`), renamed so they do not collide with the token's. */
 const SITE_AS = SITE_COLUMNS.split(', ')
+  .filter((column) => column !== 's.id')
   .map((column) => `${column} AS site_${column.slice(2)}`)
   .join(', ');
+
+/** Built once: it runs on every request. */
+const RESOLVE = `SELECT ${TOKEN_COLUMNS}, ${SITE_AS} FROM access_tokens t JOIN sites s ON s.id = t.site_id WHERE t.token_hash = ?`;
+const BY_ID = `SELECT ${TOKEN_COLUMNS} FROM access_tokens t WHERE t.site_id = ? AND t.id = ?`;
+const OF_SITE = `SELECT ${TOKEN_COLUMNS} FROM access_tokens t WHERE t.site_id = ? ORDER BY t.created_at, t.id`;
 
 export class TokenSql implements TokenWrites {
   constructor(private readonly sql: SqlExecutor) {}
@@ -35,10 +41,7 @@ export class TokenSql implements TokenWrites {
   }
 
   async resolve(tokenHash: string): Promise<{ token: TokenRecord; site: SiteRecord } | undefined> {
-    const row = await this.sql.get<ResolvedRow>(
-      `SELECT ${TOKEN_COLUMNS}, ${SITE_AS} FROM access_tokens t JOIN sites s ON s.id = t.site_id WHERE t.token_hash = ?`,
-      [tokenHash],
-    );
+    const row = await this.sql.get<ResolvedRow>(RESOLVE, [tokenHash]);
     if (!row) return undefined;
     return {
       token: toToken(row),
@@ -54,18 +57,12 @@ export class TokenSql implements TokenWrites {
   }
 
   async get(siteId: string, id: string): Promise<TokenRecord | undefined> {
-    const row = await this.sql.get<TokenRow>(
-      `SELECT ${TOKEN_COLUMNS} FROM access_tokens t WHERE t.site_id = ? AND t.id = ?`,
-      [siteId, id],
-    );
+    const row = await this.sql.get<TokenRow>(BY_ID, [siteId, id]);
     return row && toToken(row);
   }
 
   async list(siteId: string): Promise<TokenRecord[]> {
-    const rows = await this.sql.all<TokenRow>(
-      `SELECT ${TOKEN_COLUMNS} FROM access_tokens t WHERE t.site_id = ? ORDER BY t.created_at, t.id`,
-      [siteId],
-    );
+    const rows = await this.sql.all<TokenRow>(OF_SITE, [siteId]);
     return rows.map(toToken);
   }
 

@@ -4,7 +4,7 @@ import { PRIVILEGES } from '../../model/resource.js';
 import type { UserListOptions, UserSelection, UserWrites } from '../store.js';
 import type { SqlExecutor, SqlValue } from './connection.js';
 import { resourceCount } from './resource-counts.js';
-import type { Dialect } from './dialect.js';
+import { type Dialect, dialects } from './dialect.js';
 import { readPage, type ResourceTable } from './list-page.js';
 import { toUser, USER_COLUMNS, type UserRow } from './rows.js';
 import { compare, isNull, param, sql, type SqlExpression } from './sql-expression.js';
@@ -26,19 +26,19 @@ export class UserSql implements UserWrites {
   ) {}
 
   get(siteId: string, id: string): Promise<UserRecord | undefined> {
-    return this.one('u.id = ?', [siteId, id], false);
+    return this.one(TEXTS[this.dialect.name].byId, [siteId, id]);
   }
 
   byLogon(siteId: string, logon: string): Promise<UserRecord | undefined> {
-    return this.one('u.logon_lower = ?', [siteId, logon.toLowerCase()], false);
+    return this.one(TEXTS[this.dialect.name].byLogon, [siteId, logon.toLowerCase()]);
   }
 
   lock(siteId: string, id: string): Promise<UserRecord | undefined> {
-    return this.one('u.id = ?', [siteId, id], true);
+    return this.one(TEXTS[this.dialect.name].lockById, [siteId, id]);
   }
 
   lockByLogon(siteId: string, logon: string): Promise<UserRecord | undefined> {
-    return this.one('u.logon_lower = ?', [siteId, logon.toLowerCase()], true);
+    return this.one(TEXTS[this.dialect.name].lockByLogon, [siteId, logon.toLowerCase()]);
   }
 
   page(siteId: string, query: ListQuery, options: UserListOptions = {}): Promise<Page<UserRecord>> {
@@ -145,11 +145,8 @@ export class UserSql implements UserWrites {
     return result.changes;
   }
 
-  private async one(where: string, values: SqlValue[], forUpdate: boolean): Promise<UserRecord | undefined> {
-    const row = await this.sql.get<UserRow>(
-      `SELECT ${USER_COLUMNS} FROM users u WHERE u.site_id = ? AND ${where}${forUpdate ? this.dialect.forUpdate : ''}`,
-      values,
-    );
+  private async one(text: string, values: SqlValue[]): Promise<UserRecord | undefined> {
+    const row = await this.sql.get<UserRow>(text, values);
     return row && toUser(row, this.dialect);
   }
 
@@ -170,6 +167,23 @@ export class UserSql implements UserWrites {
     }
   }
 }
+
+/**
+ * Statement texts built once per dialect: the drivers cache statements by text, and a string built
+ * anew for every call is hashed anew on every call.
+ */
+function texts(dialect: Dialect) {
+  const one = (where: string, lock: boolean): string =>
+    `SELECT ${USER_COLUMNS} FROM users u WHERE u.site_id = ? AND ${where}${lock ? dialect.forUpdate : ''}`;
+  return {
+    byId: one('u.id = ?', false),
+    byLogon: one('u.logon_lower = ?', false),
+    lockById: one('u.id = ?', true),
+    lockByLogon: one('u.logon_lower = ?', true),
+  } as const;
+}
+
+const TEXTS = { sqlite: texts(dialects.sqlite), postgres: texts(dialects.postgres) } as const;
 
 /** A privilege one of the user's groups grants. */
 function granted(privilege: Privilege): string {
