@@ -19,7 +19,7 @@ import { DIALECTS, startTestRoster, type DialectName, type TestRoster } from '..
 
 /**
  * DESIGN §6: every lookup an identity provider makes is one indexed query, and the default page
- * walks the primary key. The SQL is the store's own (`buildUserList`), explained on a raw
+ * walks the primary key. The SQL is the store's own (`listStatements`, which `readPage` runs), explained on a raw
  * connection over a site of 2,000 users (and a neighbouring site, so `site_id` alone is not
  * selective). SQLite runs without statistics, as Roster runs it, and again after ANALYZE;
  * PostgreSQL after ANALYZE, with the custom plan a first execution gets and the generic plan its
