@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { ScimError } from '../scim/errors.js';
+import { findUnstorableText } from '../scim/text.js';
 import type { Services } from '../directory/services.js';
 import { registerErrorHandling, SCIM_CONTENT_TYPE } from './errors.js';
 import { registerScimRoutes } from './scim-routes.js';
@@ -12,6 +13,9 @@ export interface AppOptions {
   readonly config: Pick<Config, 'bodyLimit' | 'publicUrl' | 'trustProxy'>;
   readonly logger: Logger;
 }
+
+/** `application/json` and `application/scim+json`, with or without parameters (charset). */
+const JSON_TYPE = /^\s*application\/(?:scim\+)?json\s*(?:;|$)/i;
 
 /** A request id from the caller is kept if it is sane, so logs can be joined across systems. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -35,22 +39,59 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   });
 
-  // SCIM bodies are JSON whatever the client calls them (RFC 7644 §3.1 and §8.1): Okta sends
-  // application/scim+json, its own tests application/json, and some clients nothing useful.
+  // SCIM bodies are JSON (RFC 7644 §3.1 and §8.1): Okta sends application/scim+json, its own
+  // tests application/json, some clients no Content-Type at all; anything else names another
+  // format and is refused with 415 rather than guessed at.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    const type = request.headers['content-type'];
+    if (type !== undefined && !JSON_TYPE.test(type)) {
+      done(
+        ScimError.unsupportedMediaType(
+          `The request body is '${type.split(';')[0]!.trim()}': send it as application/scim+json or application/json.`,
+        ),
+        undefined,
+      );
+      return;
+    }
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {
       done(null, undefined);
       return;
     }
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch (error) {
       done(
         ScimError.invalidSyntax(`The request body is not valid JSON: ${(error as Error).message}.`),
         undefined,
       );
+      return;
+    }
+    const unstorable = findUnstorableText(parsed);
+    if (unstorable !== undefined) {
+      done(
+        ScimError.invalidValue(
+          `The request body has a NUL character or invalid Unicode (a lone surrogate) at ${unstorable}.`,
+        ),
+        undefined,
+      );
+      return;
+    }
+    done(null, parsed);
+  });
+
+  // The same for what the URL carries (an id, an attribute list); a filter's own parser says it
+  // as an invalid filter.
+  app.addHook('preValidation', async (request) => {
+    for (const values of [request.params, request.query]) {
+      const unstorable = findUnstorableText(values);
+      if (unstorable !== undefined) {
+        throw ScimError.invalidValue(
+          `The request URL has a NUL character or invalid Unicode (a lone surrogate) in ${unstorable}.`,
+        );
+      }
     }
   });
 

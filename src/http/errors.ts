@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { RosterError } from '../errors.js';
 import { ScimError, scimErrorBody } from '../scim/errors.js';
@@ -11,18 +12,50 @@ export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
  * stack and answered with a 500 that leaks nothing.
  */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | RosterError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError | RosterError, request, reply) => {
     const rosterError = toRosterError(error);
+    // By status: a bug is an error with its stack; an outage a warning; a refused request (4xx,
+    // an endpoint Roster does not implement) is the client's business, noted at info.
     if (rosterError.kind === 'internal') request.log.error({ err: error }, 'request failed');
     else if (rosterError.kind === 'unavailable')
       request.log.warn({ code: rosterError.code, detail: rosterError.detail }, 'request refused');
-    void sendError(reply, rosterError);
+    else request.log.info({ code: rosterError.code, status: rosterError.status }, 'request refused');
+    // A body over the limit is still arriving: read it to the end (discarding it, up to a bound)
+    // before answering, so the client can finish writing and read the 413 instead of a reset.
+    if (rosterError.code === 'body-too-large') await discardBody(request.raw);
+    return sendError(reply, rosterError);
   });
   app.setNotFoundHandler((request, reply) => {
     void sendError(
       reply,
       ScimError.routeNotFound(`No resource at ${request.method} ${request.url.split('?')[0]}.`),
     );
+  });
+}
+
+/** Past this, a client still writing is cut off: no one sends this much by mistake. */
+const MAX_DISCARDED_BYTES = 256 * 1024 * 1024;
+
+/** Reads and drops what is left of a request body; resolves when it has ended, or was cut off. */
+function discardBody(raw: IncomingMessage): Promise<void> {
+  if (raw.readableEnded || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let discarded = 0;
+    const onData = (chunk: Buffer): void => {
+      discarded += chunk.length;
+      if (discarded > MAX_DISCARDED_BYTES) {
+        raw.removeListener('data', onData);
+        resolve();
+      }
+    };
+    raw.on('data', onData);
+    raw.once('end', () => {
+      resolve();
+    });
+    raw.once('close', () => {
+      resolve();
+    });
+    raw.resume();
   });
 }
 

@@ -369,9 +369,11 @@ describe('normalizeResource: values of the wrong shape are a 400 invalidValue na
 
   it.each<[unknown, number | undefined]>([
     [42, 42],
-    ['42', 42],
+    // A number sent as text is a client's mistake of type (issue 9): refused, not read.
+    ['42', undefined],
     [4.5, undefined],
     ['forty-two', undefined],
+    [true, undefined],
   ])('reads the integer %j, or refuses it', (raw, expected) => {
     const body = { userName: 'u', [TEST_EXTENSION]: { badgeNumber: raw } };
     if (expected === undefined) {

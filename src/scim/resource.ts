@@ -111,6 +111,13 @@ export function coerceValue(
 ): ScimValue | undefined {
   if (raw === null || raw === undefined) return undefined;
   if (definition.multiValued) {
+    // RFC 7643 §2.4: a list. One object for a list of objects is read as a list of one (clients do
+    // send it); a bare string or number is not what any client means by a list of emails.
+    if (!Array.isArray(raw) && !(definition.type === 'complex' && isObject(raw))) {
+      throw ScimError.invalidValue(
+        `Attribute '${where}' must be a list of ${expected(definition)}s, got ${describe(raw)}.`,
+      );
+    }
     const items = Array.isArray(raw) ? raw : [raw];
     // An element of a list like `emails` is its `value`; one without (Okta pushes `value: ""` to
     // clear an email) is no element at all.
@@ -132,10 +139,12 @@ export function coerceValue(
     return values.length > 0 ? values : undefined;
   }
   if (Array.isArray(raw)) {
-    // Some clients wrap a single complex value in a list; one element is unambiguous.
+    // Some clients wrap a single complex value in a list (Entra ID's older manager samples); one
+    // element is unambiguous. A simple value in a list is a mistake of type, refused as such.
     if (raw.length === 0) return undefined;
-    if (raw.length === 1) return coerceSingle(definition, raw[0], where, index, ignored);
-    throw ScimError.invalidValue(`Attribute '${where}' takes a single value, not a list.`);
+    if (raw.length === 1 && definition.type === 'complex')
+      return coerceSingle(definition, raw[0], where, index, ignored);
+    throw ScimError.invalidValue(`Attribute '${where}' takes a single ${expected(definition)}, not a list.`);
   }
   return coerceSingle(definition, raw, where, index, ignored);
 }
@@ -155,11 +164,11 @@ export function coerceSingle(
       const subIndex = index?.sub(definition);
       if (!subIndex) throw new Error(`complex attribute ${definition.name} has no sub-attribute index`);
       if (!isObject(raw)) {
-        // A bare value for a complex attribute that has a `value` sub-attribute (Entra's manager).
-        if (subIndex.get('value') && (typeof raw === 'string' || typeof raw === 'number')) {
+        // A bare id for a singular complex attribute with a `value` (Entra ID's `manager`).
+        if (!definition.multiValued && subIndex.get('value') && typeof raw === 'string') {
           return coerceComplex(subIndex, { value: raw }, where, ignored);
         }
-        throw ScimError.invalidValue(`Attribute '${where}' must be an object.`);
+        throw ScimError.invalidValue(`Attribute '${where}' must be an object, got ${describe(raw)}.`);
       }
       return coerceComplex(subIndex, raw, where, ignored);
     }
@@ -179,8 +188,16 @@ export function coerceSingle(
     }
     case 'string':
     case 'reference':
-    case 'binary':
-      return coerceString(raw, where);
+    case 'binary': {
+      const text = coerceString(raw, where);
+      // Indexed values have a bound (a database index entry has one); the schema says which.
+      if (text !== undefined && definition.maxLength !== undefined && text.length > definition.maxLength) {
+        throw ScimError.invalidValue(
+          `Attribute '${where}' is longer than ${definition.maxLength} characters.`,
+        );
+      }
+      return text;
+    }
   }
 }
 
@@ -208,7 +225,48 @@ function coerceComplex(
   return Object.keys(result).length > 0 ? result : undefined;
 }
 
-/** Booleans, and the strings "true"/"false" in any case (Entra ID and Keycloak send them). */
+/** What a definition's values are, for error details. */
+function expected(definition: AttributeDefinition): string {
+  switch (definition.type) {
+    case 'complex':
+      return 'object';
+    case 'boolean':
+      return 'boolean';
+    case 'integer':
+      return 'integer';
+    case 'decimal':
+      return 'number';
+    case 'dateTime':
+      return 'date-time string';
+    case 'string':
+    case 'reference':
+    case 'binary':
+      return 'string';
+  }
+}
+
+/** A JSON value's kind, for error details: never the value itself, which may be long or secret. */
+function describe(raw: unknown): string {
+  if (Array.isArray(raw)) return 'a list';
+  if (raw === null) return 'null';
+  switch (typeof raw) {
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    case 'object':
+      return 'an object';
+    default:
+      return typeof raw;
+  }
+}
+
+/**
+ * Booleans, and the strings "true"/"false" in any case: Entra ID and Keycloak send them, the only
+ * type leniency Roster keeps (docs/identity-providers/entra-id.md).
+ */
 export function coerceBoolean(raw: unknown, where: string): boolean {
   if (typeof raw === 'boolean') return raw;
   if (typeof raw === 'string') {
@@ -216,30 +274,29 @@ export function coerceBoolean(raw: unknown, where: string): boolean {
     if (lower === 'true') return true;
     if (lower === 'false') return false;
   }
-  throw ScimError.invalidValue(`Attribute '${where}' must be a boolean, got ${JSON.stringify(raw)}.`);
+  throw ScimError.invalidValue(
+    `Attribute '${where}' must be a boolean (true or false), got ${describe(raw)}.`,
+  );
 }
 
+/** JSON numbers only: a number sent as text is a client's mistake, not a near-miss. */
 function coerceNumber(raw: unknown, where: string, integer: boolean): number {
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+  if (typeof raw !== 'number' || !Number.isFinite(raw) || (integer && !Number.isInteger(raw))) {
     throw ScimError.invalidValue(
-      `Attribute '${where}' must be ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(raw)}.`,
+      `Attribute '${where}' must be ${integer ? 'an integer' : 'a number'}, got ${typeof raw === 'number' ? String(raw) : describe(raw)}.`,
     );
   }
-  return value;
+  return raw;
 }
 
-/** Strings as sent (never trimmed: values are stored exactly); numbers and booleans as their text. */
+/** Strings as sent (never trimmed: values are stored exactly); anything else is refused. */
 function coerceString(raw: unknown, where: string): string | undefined {
-  if (typeof raw === 'string') {
-    // PostgreSQL cannot filter or sort on it (text cannot hold U+0000), so no dialect stores it.
-    if (raw.includes('\u0000')) throw ScimError.invalidValue(`Attribute '${where}' must not contain U+0000.`);
-    return raw === '' ? undefined : raw;
+  if (typeof raw !== 'string') {
+    throw ScimError.invalidValue(`Attribute '${where}' must be a string, got ${describe(raw)}.`);
   }
-  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
-  throw ScimError.invalidValue(
-    `Attribute '${where}' must be a string, got ${Array.isArray(raw) ? 'a list' : typeof raw}.`,
-  );
+  // PostgreSQL cannot filter or sort on it (text cannot hold U+0000), so no dialect stores it.
+  if (raw.includes('\u0000')) throw ScimError.invalidValue(`Attribute '${where}' must not contain U+0000.`);
+  return raw === '' ? undefined : raw;
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

@@ -37,10 +37,21 @@ export function searchFromQuery(query: Record<string, string | string[] | undefi
   return result;
 }
 
+export const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
 /** A SearchRequest body (RFC 7644 §3.4.3): the same parameters as JSON, lists for the attribute lists. */
 export function searchFromBody(body: unknown): SearchParameters {
-  if (body === undefined) return {};
-  if (!isObject(body)) throw ScimError.invalidSyntax('A search request body must be a JSON object.');
+  if (!isObject(body)) {
+    throw ScimError.invalidSyntax(
+      `A search needs a SearchRequest body: a JSON object with "schemas": ["${SEARCH_REQUEST_SCHEMA}"].`,
+    );
+  }
+  const schemas = Object.entries(body).find(([key]) => key.toLowerCase() === 'schemas')?.[1];
+  if (!Array.isArray(schemas) || !schemas.includes(SEARCH_REQUEST_SCHEMA)) {
+    throw ScimError.invalidSyntax(
+      `A search request's "schemas" must be ["${SEARCH_REQUEST_SCHEMA}"] (RFC 7644 §3.4.3).`,
+    );
+  }
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) {
     const name = NAMES.find((candidate) => candidate.toLowerCase() === key.toLowerCase());

@@ -3,7 +3,7 @@ import type { FieldChange } from '../../model/event.js';
 import type { GroupMember, GroupRecord } from '../../model/resource.js';
 import { ScimError } from '../../scim/errors.js';
 import { applyPatch } from '../../scim/patch/apply.js';
-import { normalizeResource, type ScimObject, type ScimValue } from '../../scim/resource.js';
+import { isObject, normalizeResource, type ScimObject, type ScimValue } from '../../scim/resource.js';
 import type { AttributeIndex, ResourceSchema } from '../../scim/schema/registry.js';
 import { newId } from '../ids.js';
 import { describeIgnored } from '../provisioning-log.js';
@@ -48,10 +48,12 @@ export const groupKind: ResourceKind<GroupRecord, GroupDraft> = {
   update: (tx, group) => tx.groups.update(group),
 
   fromBody(schema, body) {
-    const input = normalizeResource(schema, body);
+    // Members are references to other resources, read as the membership planner reads them (bare
+    // ids too); the rest of the body is the group's own attributes.
+    const { members, rest } = withoutMembers(body);
+    const input = normalizeResource(schema, rest);
     // PUT replaces the whole member list: no `members` leaves the group empty (RFC 7644 §3.5.1).
-    const { members, ...attributes } = input.attributes;
-    return draft(schema, attributes, planReplacement(members), input.ignored);
+    return draft(schema, input.attributes, planReplacement(members), input.ignored);
   },
   fromPatch(schema, current, operations) {
     const plan = planMembership(operations, membersIndex(schema));
@@ -137,6 +139,18 @@ export const groupKind: ResourceKind<GroupRecord, GroupDraft> = {
     return groups.length;
   },
 };
+
+/** A body's `members` (any letter case) apart from the rest of it. */
+function withoutMembers(body: unknown): { members: ScimValue | undefined; rest: unknown } {
+  if (!isObject(body)) return { members: undefined, rest: body };
+  const rest: Record<string, unknown> = {};
+  let members: ScimValue | undefined;
+  for (const [key, value] of Object.entries(body)) {
+    if (key.toLowerCase() === 'members') members = value as ScimValue;
+    else rest[key] = value;
+  }
+  return { members, rest };
+}
 
 function draft(
   schema: ResourceSchema,

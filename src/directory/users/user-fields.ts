@@ -13,16 +13,11 @@ export type UserFields = Pick<
   'logon' | 'externalId' | 'firstName' | 'lastName' | 'email' | 'timeZone'
 >;
 
-/** A Logon longer than this is refused: it is what people type to sign in. */
-export const MAX_LOGON_LENGTH = 256;
-
 /** Maps the SCIM User onto the product's fields and checks the ones the product gives meaning to. */
 export function userFields(attributes: ScimObject, timeZones: TimeZones): UserFields {
   const logon = attributes.userName;
   if (typeof logon !== 'string' || logon.trim() === '')
     throw ScimError.invalidValue("Attribute 'userName' is required.");
-  if (logon.length > MAX_LOGON_LENGTH)
-    throw ScimError.invalidValue(`Attribute 'userName' is longer than ${MAX_LOGON_LENGTH} characters.`);
   const name = attributes.name;
   const given =
     typeof name === 'object' && name !== null && !Array.isArray(name) ? name.givenName : undefined;

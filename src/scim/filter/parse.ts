@@ -10,6 +10,7 @@
 
 import type { RosterError } from '../../errors.js';
 import { ScimError } from '../errors.js';
+import { isStorableText } from '../text.js';
 import type { AttributePath, CompareOperator, Filter, FilterValue, PatchPath } from './ast.js';
 import { isSubAttributeWord, readAttributePath, readSubAttribute } from './attribute-path.js';
 import { ComparisonBudget, MAX_FILTER_LENGTH, MAX_NESTING_DEPTH } from './filter-limits.js';
@@ -32,6 +33,10 @@ const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 /** Parses a `filter` query parameter or `.search` body filter (RFC 7644 §3.4.2.2). */
 export function parseFilter(text: string): Filter {
+  if (typeof text === 'string' && !isStorableText(text)) {
+    // No stored value can hold these (src/scim/text.ts), and PostgreSQL cannot compare them.
+    throw ScimError.invalidFilter('The filter has a NUL character or invalid Unicode (a lone surrogate).');
+  }
   const parser = new Parser(text, 'filter', (detail) => ScimError.invalidFilter(detail));
   const filter = parser.parseOr(false);
   parser.expectEnd();

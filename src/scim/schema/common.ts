@@ -23,6 +23,7 @@ export const commonAttributes: readonly AttributeDefinition[] = [
     caseExact: true,
     mutability: 'readWrite',
     storage: column('external_id', { indexed: true }),
+    maxLength: 512,
   }),
   attribute('meta', 'complex', {
     description: 'A complex attribute containing resource metadata. READ-ONLY.',

@@ -21,6 +21,7 @@ export const groupSchema: SchemaDefinition = {
       caseExact: false,
       uniqueness: 'server',
       storage: column('display_name_lower', { folded: true, indexed: true }),
+      maxLength: 512,
     }),
     attribute('members', 'complex', {
       multiValued: true,

@@ -31,6 +31,11 @@ export interface AttributeDefinition {
   readonly subAttributes?: readonly AttributeDefinition[];
   /** Where the store keeps the values; absent: in the resource's JSON. SCIM itself ignores it. */
   readonly storage?: AttributeStorage;
+  /**
+   * The longest value accepted, in UTF-16 code units (not an RFC 7643 characteristic): indexed
+   * values have one, because a database index entry has a size limit (docs/configuration.md).
+   */
+  readonly maxLength?: number;
 }
 
 /**
@@ -102,6 +107,7 @@ export function attribute(
     ...(options.referenceTypes ? { referenceTypes: options.referenceTypes } : {}),
     ...(options.subAttributes ? { subAttributes: options.subAttributes } : {}),
     ...(options.storage ? { storage: options.storage } : {}),
+    ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}),
   };
 }
 

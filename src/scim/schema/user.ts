@@ -37,6 +37,7 @@ export const userSchema: SchemaDefinition = {
       caseExact: false,
       uniqueness: 'server',
       storage: column('logon_lower', { folded: true, indexed: true }),
+      maxLength: 256,
     }),
     attribute('name', 'complex', {
       description:
@@ -123,6 +124,7 @@ export const userSchema: SchemaDefinition = {
           description:
             "Email addresses for the user. The value SHOULD be canonicalized by the service provider, e.g., 'bjensen@example.com' instead of 'bjensen@EXAMPLE.COM'.",
           storage: column('value_lower', { folded: true, indexed: true }),
+          maxLength: 512,
         }),
         { ...display(), storage: column('display') },
         attribute('type', 'string', {
