@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
+const documented = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
+
+/** The variables `loadConfig` reads: `env.ROSTER_…` and the names passed to its readers. */
+const read = new Set([...source.matchAll(/(?:env\.|')(ROSTER_[A-Z0-9_]+)\b/g)].map((match) => match[1]!));
+/** The variables configuration.md lists: the first column of its tables. */
+const listed = new Set([...documented.matchAll(/^\| `(ROSTER_[A-Z0-9_]+)`/gm)].map((match) => match[1]!));
+/** Read by the test helpers, not by Roster. */
+const TEST_ONLY = ['ROSTER_TEST_POSTGRES_URL'];
+
+describe('docs/configuration.md', () => {
+  it('lists every variable loadConfig reads', () => {
+    expect(read.size).toBeGreaterThan(10);
+    expect([...read].filter((name) => !listed.has(name))).toEqual([]);
+  });
+
+  it('lists no variable Roster does not read', () => {
+    expect([...listed].filter((name) => !read.has(name) && !TEST_ONLY.includes(name))).toEqual([]);
+  });
+});
+
+describe('loadConfig', () => {
+  it('reads the defaults configuration.md gives', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      databaseUrl: 'sqlite:./data/roster.db',
+      publicUrl: undefined,
+      trustProxy: false,
+      bodyLimit: 1048576,
+      defaultPageSize: 100,
+      maxPageSize: 1000,
+      defaultSite: 'default',
+      cursorTimeoutMs: 3_600_000,
+      logLevel: 'info',
+      sqliteSynchronous: 'NORMAL',
+      postgresPoolSize: 10,
+      statementTimeoutMs: 30_000,
+      strictTransactions: false,
+    });
+  });
+});
