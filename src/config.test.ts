@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { RosterError } from './errors.js';
 import { loadConfig } from './config.js';
 
 const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
       port: 8080,
       databaseUrl: 'sqlite:./data/roster.db',
       publicUrl: undefined,
+      documentationUrl: undefined,
       trustProxy: false,
       bodyLimit: 1048576,
       defaultPageSize: 100,
@@ -43,5 +45,42 @@ describe('loadConfig', () => {
       statementTimeoutMs: 30_000,
       strictTransactions: false,
     });
+  });
+});
+
+describe('ROSTER_DOCUMENTATION_URL', () => {
+  const refusal = (raw: string): string => {
+    try {
+      loadConfig({ ROSTER_DOCUMENTATION_URL: raw });
+    } catch (error) {
+      if (error instanceof RosterError) return `${error.code}: ${error.detail}`;
+      throw error;
+    }
+    throw new Error(`'${raw}' was accepted`);
+  };
+
+  it('is absent unless set (an empty value too)', () => {
+    expect(loadConfig({}).documentationUrl).toBeUndefined();
+    expect(loadConfig({ ROSTER_DOCUMENTATION_URL: '' }).documentationUrl).toBeUndefined();
+  });
+
+  it('takes an absolute http or https URL', () => {
+    expect(
+      loadConfig({ ROSTER_DOCUMENTATION_URL: 'https://wiki.example.com/it/roster#scim' }).documentationUrl,
+    ).toBe('https://wiki.example.com/it/roster#scim');
+    expect(loadConfig({ ROSTER_DOCUMENTATION_URL: 'http://intranet/roster' }).documentationUrl).toBe(
+      'http://intranet/roster',
+    );
+  });
+
+  it('refuses anything else at start-up, naming the setting', () => {
+    expect(refusal('docs/roster')).toMatch(
+      /^invalid-config: ROSTER_DOCUMENTATION_URL must be an absolute URL/,
+    );
+    expect(refusal('/docs')).toMatch(/^invalid-config: ROSTER_DOCUMENTATION_URL must be an absolute URL/);
+    expect(refusal('ftp://files.example.com/roster')).toMatch(
+      /^invalid-config: ROSTER_DOCUMENTATION_URL must be an http or https URL/,
+    );
+    expect(refusal('javascript:alert(1)')).toMatch(/must be an http or https URL/);
   });
 });
