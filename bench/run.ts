@@ -15,7 +15,7 @@
  * the groups scenario (bench/groups.ts; alone: dist/bench/groups-run.js).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { benchCrud } from './crud.js';
 import { benchGroups, groupsEnabled, type GroupsResult, readGroupSettings, reportGroups } from './groups.js';
@@ -32,6 +32,9 @@ import { cleanups, errorText, log } from './session.js';
 import { readSettings } from './settings.js';
 import { reportCrudTargets, reportQueryTargets } from './targets.js';
 import { PAGE_SIZE } from './walk.js';
+
+/** Where runs write their raw figures; ignored by git (recorded runs live in bench/results/). */
+const LOCAL_RESULTS = 'bench/results/local';
 
 async function main(): Promise<number> {
   const settings = readSettings(process.env);
@@ -87,8 +90,11 @@ async function main(): Promise<number> {
     query,
   };
   const table = (await format(markdown(bench), { parser: 'markdown', proseWrap: 'preserve' })).trimEnd();
-  const output = join(settings.root, 'bench/results/latest.json');
-  mkdirSync(dirname(output), { recursive: true });
+  // Under an ignored folder: a run never rewrites the recorded runs that docs/benchmarks.md cites.
+  // One file per run (running twice is how to tell a quiet machine), and latest.json for scripts.
+  const folder = join(settings.root, LOCAL_RESULTS);
+  const output = join(folder, `bench-${date.replace(/[:.]/g, '-')}.json`);
+  mkdirSync(folder, { recursive: true });
   // Three decimals are plenty for milliseconds and rates, and keep the file readable.
   const json = JSON.stringify(
     bench,
@@ -97,7 +103,9 @@ async function main(): Promise<number> {
     2,
   );
   const prettierConfig = await resolveConfig(output);
-  writeFileSync(output, await format(json, { ...prettierConfig, filepath: output }));
+  const formatted = await format(json, { ...prettierConfig, filepath: output });
+  writeFileSync(output, formatted);
+  writeFileSync(join(folder, 'latest.json'), formatted);
 
   log('');
   log('## Results (Markdown, for docs/benchmarks.md)');

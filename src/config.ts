@@ -8,6 +8,8 @@ export interface Config {
   readonly databaseUrl: string;
   /** The public base URL (scheme and host) used in `meta.location`; otherwise taken from each request. */
   readonly publicUrl: string | undefined;
+  /** Where the operator documents this deployment: `/ServiceProviderConfig`'s `documentationUri`, if set. */
+  readonly documentationUrl: string | undefined;
   readonly bodyLimit: number;
   readonly defaultPageSize: number;
   readonly maxPageSize: number;
@@ -36,6 +38,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     port: integer(env, 'ROSTER_PORT', 8080, 0, 65535),
     databaseUrl: env.ROSTER_DATABASE_URL || DEFAULT_DATABASE_URL,
     publicUrl: env.ROSTER_PUBLIC_URL ? publicUrl(env.ROSTER_PUBLIC_URL) : undefined,
+    documentationUrl: env.ROSTER_DOCUMENTATION_URL
+      ? httpUrl('ROSTER_DOCUMENTATION_URL', env.ROSTER_DOCUMENTATION_URL, 'https://docs.example.com/roster')
+      : undefined,
     bodyLimit: integer(env, 'ROSTER_BODY_LIMIT', 1024 * 1024, 1024, 256 * 1024 * 1024),
     defaultPageSize: integer(env, 'ROSTER_DEFAULT_PAGE_SIZE', 100, 1, 100_000),
     maxPageSize: integer(env, 'ROSTER_MAX_PAGE_SIZE', 1000, 100, 100_000),
@@ -102,17 +107,20 @@ function oneOf<T extends string>(
 }
 
 export function publicUrl(raw: string): string {
+  return httpUrl('ROSTER_PUBLIC_URL', raw, 'https://roster.example.com').replace(/\/+$/, '');
+}
+
+/** An absolute http or https URL, normalised; anything else stops start-up naming the setting. */
+function httpUrl(name: string, raw: string, example: string): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw configError(
-      `ROSTER_PUBLIC_URL must be an absolute URL such as https://roster.example.com, got '${raw}'.`,
-    );
+    throw configError(`${name} must be an absolute URL such as ${example}, got '${raw}'.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw configError('ROSTER_PUBLIC_URL must be an http or https URL.');
-  return url.toString().replace(/\/+$/, '');
+    throw configError(`${name} must be an http or https URL, got '${raw}'.`);
+  return url.toString();
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

@@ -37,6 +37,7 @@ export async function openServices(
     cursorTimeoutMs: config.cursorTimeoutMs,
     pageLimits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize },
     maxPayloadSize: config.bodyLimit,
+    documentationUri: config.documentationUrl,
   });
   return { services, store, close: () => store.close() };
 }

@@ -5,8 +5,6 @@ import type { ScimObject } from '../scim/resource.js';
 import { resourceTypeToScim, schemaToScim } from '../scim/schema/to-scim.js';
 import type { ResourceRegistry } from './registry/registry.js';
 
-export const DOCUMENTATION_URI = 'https://github.com/roster/roster#readme';
-
 /**
  * The discovery resources of RFC 7643 §5–7 for one site: its resource types with their extension
  * schemas, and every schema it has (the site's own extensions included).
@@ -14,16 +12,12 @@ export const DOCUMENTATION_URI = 'https://github.com/roster/roster#readme';
 export class DiscoveryService {
   constructor(
     private readonly registry: ResourceRegistry,
-    private readonly features: Omit<
-      ServiceProviderFeatures,
-      'changePassword' | 'location' | 'documentationUri'
-    >,
+    private readonly features: Omit<ServiceProviderFeatures, 'changePassword' | 'location'>,
   ) {}
 
   serviceProviderConfig(site: SiteRecord, scimBase: string): ScimObject {
     return serviceProviderConfig({
       ...this.features,
-      documentationUri: DOCUMENTATION_URI,
       changePassword: site.settings.passwordSync,
       location: `${scimBase}/ServiceProviderConfig`,
     });

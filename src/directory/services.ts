@@ -39,6 +39,8 @@ export interface ServiceOptions {
   readonly pageLimits?: PageLimits;
   /** The largest body the edge accepts, as `/ServiceProviderConfig` tells clients. */
   readonly maxPayloadSize?: number;
+  /** The operator's documentation, as `/ServiceProviderConfig`'s `documentationUri`; none when absent. */
+  readonly documentationUri?: string | undefined;
 }
 
 /**
@@ -81,6 +83,7 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
       defaultPageSize: limits.defaultPageSize,
       cursorTimeoutSeconds: Math.round(cursorTimeoutMs / 1000),
       maxPayloadSize: options.maxPayloadSize ?? 1024 * 1024,
+      documentationUri: options.documentationUri,
     }),
     users: new UserDirectory(store),
     privileges: new PrivilegeService(store),

@@ -3,7 +3,8 @@ import type { ScimObject } from './resource.js';
 export const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 
 export interface ServiceProviderFeatures {
-  readonly documentationUri: string;
+  /** RFC 7643 §5: OPTIONAL; left out when the operator has not set one. */
+  readonly documentationUri: string | undefined;
   readonly maxResults: number;
   readonly defaultPageSize: number;
   readonly cursorTimeoutSeconds: number;
@@ -19,7 +20,7 @@ export interface ServiceProviderFeatures {
 export function serviceProviderConfig(features: ServiceProviderFeatures): ScimObject {
   return {
     schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
-    documentationUri: features.documentationUri,
+    ...(features.documentationUri !== undefined ? { documentationUri: features.documentationUri } : {}),
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: features.maxPayloadSize },
     filter: { supported: true, maxResults: features.maxResults },
