@@ -4,6 +4,7 @@
  * stored value would break the filters of a whole site). RFC 7159 §8.2 calls such strings
  * "unpredictable"; Roster refuses them.
  */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this must find
 const UNSTORABLE = /[\u0000\p{Cs}]/u;
 
 export function isStorableText(text: string): boolean {
