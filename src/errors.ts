@@ -14,10 +14,13 @@ export type ErrorKind =
   | 'forbidden'
   | 'not-found'
   | 'method-not-allowed'
+  | 'timeout'
   | 'conflict'
   | 'precondition-failed'
   | 'too-large'
+  | 'uri-too-long'
   | 'unsupported-media-type'
+  | 'headers-too-large'
   | 'internal'
   | 'not-implemented'
   | 'unavailable';
@@ -45,10 +48,13 @@ export const HTTP_STATUS: Readonly<Record<ErrorKind, number>> = {
   forbidden: 403,
   'not-found': 404,
   'method-not-allowed': 405,
+  timeout: 408,
   conflict: 409,
   'precondition-failed': 412,
   'too-large': 413,
+  'uri-too-long': 414,
   'unsupported-media-type': 415,
+  'headers-too-large': 431,
   internal: 500,
   'not-implemented': 501,
   unavailable: 503,
@@ -85,6 +91,10 @@ export const ERROR_CODES = {
   'invalid-count': spec({ kind: 'invalid', scimType: 'invalidCount' }),
   'bad-request': spec({ kind: 'invalid' }),
   'body-too-large': spec({ kind: 'too-large' }),
+  'bad-url': spec({ kind: 'invalid', scimType: 'invalidSyntax' }),
+  'url-too-long': spec({ kind: 'uri-too-long' }),
+  'headers-too-large': spec({ kind: 'headers-too-large' }),
+  'request-timeout': spec({ kind: 'timeout' }),
   'unsupported-media-type': spec({ kind: 'unsupported-media-type' }),
   'method-not-allowed': spec({ kind: 'method-not-allowed' }),
   'not-implemented': spec({ kind: 'not-implemented' }),

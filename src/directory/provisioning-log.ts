@@ -4,6 +4,7 @@ import type { ScimObject, ScimValue } from '../scim/resource.js';
 import type { Store } from '../store/store.js';
 import type { Actor } from './context.js';
 import { newId } from './ids.js';
+import { shortened } from './shortened.js';
 
 export interface EventFields {
   readonly operation: string;
@@ -39,14 +40,13 @@ export function provisioningEvent(
     outcome: fields.outcome,
     httpStatus: fields.httpStatus,
     changes: fields.changes && fields.changes.length > 0 ? fields.changes : null,
-    detail: fields.detail === undefined || fields.detail === null ? null : bounded(fields.detail),
+    detail:
+      fields.detail === undefined || fields.detail === null
+        ? null
+        : shortened(fields.detail, MAX_DETAIL_LENGTH),
     occurrences: 1,
     lastAt: at,
   };
-}
-
-function bounded(text: string): string {
-  return text.length > MAX_DETAIL_LENGTH ? `${text.slice(0, MAX_DETAIL_LENGTH - 1)}…` : text;
 }
 
 /** What a refusal concerns: the operation, and the resource when there is one. */
@@ -116,7 +116,7 @@ export function diffResources(before: ScimObject, after: ScimObject): FieldChang
 /** "Ignored attributes no schema defines: …", listing at most a few names, each cut short. */
 export function describeIgnored(ignored: readonly string[]): string | null {
   if (ignored.length === 0) return null;
-  const shown = ignored.slice(0, 20).map((name) => (name.length > 100 ? `${name.slice(0, 99)}…` : name));
+  const shown = ignored.slice(0, 20).map((name) => shortened(name));
   const more = ignored.length > shown.length ? ` and ${ignored.length - shown.length} more` : '';
   return `Ignored attributes no schema defines: ${shown.join(', ')}${more}.`;
 }

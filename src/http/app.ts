@@ -5,7 +5,13 @@ import type { Logger } from '../logger.js';
 import { ScimError } from '../scim/errors.js';
 import { findUnstorableText } from '../scim/text.js';
 import type { Services } from '../directory/services.js';
-import { registerErrorHandling, SCIM_CONTENT_TYPE } from './errors.js';
+import {
+  answerClientError,
+  frameworkError,
+  registerErrorHandling,
+  SCIM_CONTENT_TYPE,
+  sendError,
+} from './errors.js';
 import { registerScimRoutes } from './scim-routes.js';
 
 export interface AppOptions {
@@ -13,6 +19,8 @@ export interface AppOptions {
   readonly config: Pick<Config, 'bodyLimit' | 'publicUrl' | 'trustProxy'>;
   readonly logger: Logger;
 }
+
+const MAX_PATH_SEGMENT = 2048;
 
 /** `application/json` and `application/scim+json`, with or without parameters (charset). */
 const JSON_TYPE = /^\s*application\/(?:scim\+)?json\s*(?:;|$)/i;
@@ -36,7 +44,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Ids are ours and short; a longer path segment reaches the routes (and is "not found")
+    // up to this length, past it the answer is a SCIM 414.
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: true,
+      maxParamLength: MAX_PATH_SEGMENT,
+    },
+    // What Fastify or Node refuses before a route runs is answered as SCIM errors too.
+    frameworkErrors: (error, request, reply) => {
+      void sendError(reply, frameworkError(error, request.url));
+    },
+    clientErrorHandler: answerClientError,
   });
 
   // SCIM bodies are JSON (RFC 7644 §3.1 and §8.1): Okta sends application/scim+json, its own

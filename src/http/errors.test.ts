@@ -12,9 +12,11 @@ describe('HTTP error mapping', () => {
   beforeAll(async () => {
     app = Fastify({ logger: false, bodyLimit: 1024 });
     app.addHook('onRequest', async (request) => {
-      for (const level of ['error', 'warn'] as const) {
+      for (const level of ['error', 'warn', 'info'] as const) {
         request.log[level] = ((_object: unknown, message: string) => {
-          logged.push({ level, message });
+          // Fastify's own request lines are not what these tests are about.
+          if (message !== 'request completed' && message !== 'incoming request')
+            logged.push({ level, message });
         }) as never;
       }
     });
@@ -33,6 +35,9 @@ describe('HTTP error mapping', () => {
         retryAfterSeconds: 5,
       });
     });
+    app.get('/bulk', async () => {
+      throw ScimError.notImplemented('Not here.');
+    });
     app.get('/bug', async () => {
       throw new Error('secret internals: SELECT * FROM users');
     });
@@ -50,6 +55,19 @@ describe('HTTP error mapping', () => {
     return { status: response.statusCode, headers: response.headers, body: JSON.parse(response.body) };
   };
   const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+  it('logs by status: a refused request (4xx, 501) at info, never as an error with a stack', async () => {
+    for (const [url, status] of [
+      ['/filter', 400],
+      ['/taken', 409],
+      ['/token', 401],
+      ['/bulk', 501],
+    ] as const) {
+      logged.length = 0;
+      expect((await call('GET', url)).status).toBe(status);
+      expect(logged, url).toEqual([{ level: 'info', message: 'request refused' }]);
+    }
+  });
 
   it('answers a SCIM error with its status and scimType', async () => {
     const response = await call('GET', '/filter');

@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { RosterError } from '../errors.js';
 import { ScimError, scimErrorBody } from '../scim/errors.js';
@@ -67,6 +68,41 @@ export function sendError(reply: FastifyReply, error: RosterError): FastifyReply
     .code(error.status)
     .type(SCIM_CONTENT_TYPE)
     .send(JSON.stringify(scimErrorBody(error)));
+}
+
+/** Fastify's refusals of a URL before any route runs (a malformed escape, an over-long id). */
+export function frameworkError(error: FastifyError, url: string): RosterError {
+  const path = url.split('?')[0] ?? '';
+  const shown = path.length > 100 ? `${path.slice(0, 100)}…` : path;
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return new RosterError('url-too-long', `A part of the path ${shown} is longer than Roster reads.`);
+  }
+  return new RosterError('bad-url', `The request URL ${shown} cannot be read: check its % escapes.`);
+}
+
+/**
+ * What Node refuses while reading a request (headers too large, a request line that is not HTTP,
+ * a time-out), answered as a SCIM error body on the bare socket: no route, no reply object yet.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const refusal =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new RosterError('headers-too-large', 'The request headers are larger than Roster reads (16 KiB).')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new RosterError('request-timeout', 'The request did not arrive whole in time.')
+        : new RosterError(
+            'bad-url',
+            'The request is not an HTTP request Roster can read: check its URL and headers.',
+          );
+  const body = JSON.stringify(scimErrorBody(refusal));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? ''}\r\nContent-Type: ${SCIM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /** Any error as a `RosterError`: ours as they are, Fastify's by their code, the rest as internal. */

@@ -41,14 +41,39 @@ export function normalizeResource(schema: ResourceSchema, body: unknown): Normal
   const ignored: string[] = [];
   const topLevel = new Map<string, unknown>();
   const extensionBodies = new Map<string, unknown>();
+  const qualifiedExtensionKeys = new Map<string, Record<string, unknown>>();
+  const core = schema.coreSchema.id.toLowerCase();
   for (const [key, value] of Object.entries(body)) {
-    if (ENVELOPE_KEYS.has(key.toLowerCase())) continue;
-    if (key.includes(':')) {
-      if (schema.extension(key)) extensionBodies.set(key.toLowerCase(), value);
-      else if (key.toLowerCase() !== schema.coreSchema.id.toLowerCase()) ignored.push(key);
-      continue;
+    const lower = key.toLowerCase();
+    if (ENVELOPE_KEYS.has(lower)) continue;
+    if (!key.includes(':')) {
+      topLevel.set(lower, value);
+    } else if (schema.extension(key)) {
+      extensionBodies.set(lower, value);
+    } else if (lower.startsWith(`${core}:`) && !lower.slice(core.length + 1).includes('.')) {
+      // RFC 7644 §3.10: a core attribute may be named with its schema URN
+      // (`urn:…:core:2.0:User:password`); it is the same attribute.
+      topLevel.set(lower.slice(core.length + 1), value);
+    } else if (qualifiedExtension(schema, lower) !== undefined) {
+      // `urn:…:enterprise:2.0:User:employeeNumber` names one attribute of the extension (RFC 7644 §3.10).
+      const extension = qualifiedExtension(schema, lower)!;
+      const attributes = qualifiedExtensionKeys.get(extension) ?? {};
+      attributes[key.slice(extension.length + 1)] = value;
+      qualifiedExtensionKeys.set(extension, attributes);
+    } else if (lower === core && isObject(value)) {
+      // The core attributes nested under their own URN, as some client libraries write them.
+      for (const [inner, item] of Object.entries(value)) {
+        if (!topLevel.has(inner.toLowerCase())) topLevel.set(inner.toLowerCase(), item);
+      }
+    } else {
+      ignored.push(key);
     }
-    topLevel.set(key.toLowerCase(), value);
+  }
+
+  for (const [extension, qualified] of qualifiedExtensionKeys) {
+    const nested = extensionBodies.get(extension);
+    // The nested object is the usual form: where both name one attribute, it wins.
+    extensionBodies.set(extension, isObject(nested) ? { ...qualified, ...nested } : (nested ?? qualified));
   }
 
   let password: string | undefined;
@@ -115,7 +140,7 @@ export function coerceValue(
     // send it); a bare string or number is not what any client means by a list of emails.
     if (!Array.isArray(raw) && !(definition.type === 'complex' && isObject(raw))) {
       throw ScimError.invalidValue(
-        `Attribute '${where}' must be a list of ${expected(definition)}s, got ${describe(raw)}.`,
+        `Attribute '${where}' must be a list of ${expected(definition)}s, got ${describeJsonType(raw)}.`,
       );
     }
     const items = Array.isArray(raw) ? raw : [raw];
@@ -168,7 +193,7 @@ export function coerceSingle(
         if (!definition.multiValued && subIndex.get('value') && typeof raw === 'string') {
           return coerceComplex(subIndex, { value: raw }, where, ignored);
         }
-        throw ScimError.invalidValue(`Attribute '${where}' must be an object, got ${describe(raw)}.`);
+        throw ScimError.invalidValue(`Attribute '${where}' must be an object, got ${describeJsonType(raw)}.`);
       }
       return coerceComplex(subIndex, raw, where, ignored);
     }
@@ -246,7 +271,8 @@ function expected(definition: AttributeDefinition): string {
 }
 
 /** A JSON value's kind, for error details: never the value itself, which may be long or secret. */
-function describe(raw: unknown): string {
+/** The JSON type of a value, as an error detail names it: "a list", "null", "a number"… */
+export function describeJsonType(raw: unknown): string {
   if (Array.isArray(raw)) return 'a list';
   if (raw === null) return 'null';
   switch (typeof raw) {
@@ -275,7 +301,7 @@ export function coerceBoolean(raw: unknown, where: string): boolean {
     if (lower === 'false') return false;
   }
   throw ScimError.invalidValue(
-    `Attribute '${where}' must be a boolean (true or false), got ${describe(raw)}.`,
+    `Attribute '${where}' must be a boolean (true or false), got ${describeJsonType(raw)}.`,
   );
 }
 
@@ -283,7 +309,7 @@ export function coerceBoolean(raw: unknown, where: string): boolean {
 function coerceNumber(raw: unknown, where: string, integer: boolean): number {
   if (typeof raw !== 'number' || !Number.isFinite(raw) || (integer && !Number.isInteger(raw))) {
     throw ScimError.invalidValue(
-      `Attribute '${where}' must be ${integer ? 'an integer' : 'a number'}, got ${typeof raw === 'number' ? String(raw) : describe(raw)}.`,
+      `Attribute '${where}' must be ${integer ? 'an integer' : 'a number'}, got ${typeof raw === 'number' ? String(raw) : describeJsonType(raw)}.`,
     );
   }
   return raw;
@@ -292,7 +318,7 @@ function coerceNumber(raw: unknown, where: string, integer: boolean): number {
 /** Strings as sent (never trimmed: values are stored exactly); anything else is refused. */
 function coerceString(raw: unknown, where: string): string | undefined {
   if (typeof raw !== 'string') {
-    throw ScimError.invalidValue(`Attribute '${where}' must be a string, got ${describe(raw)}.`);
+    throw ScimError.invalidValue(`Attribute '${where}' must be a string, got ${describeJsonType(raw)}.`);
   }
   // PostgreSQL cannot filter or sort on it (text cannot hold U+0000), so no dialect stores it.
   if (raw.includes('\u0000')) throw ScimError.invalidValue(`Attribute '${where}' must not contain U+0000.`);
@@ -301,6 +327,15 @@ function coerceString(raw: unknown, where: string): string | undefined {
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The extension (its lower-case id) a key like `urn:…:enterprise:2.0:User:manager` names an attribute of. */
+function qualifiedExtension(schema: ResourceSchema, lowerKey: string): string | undefined {
+  for (const extension of schema.extensions) {
+    const id = extension.id.toLowerCase();
+    if (lowerKey.startsWith(`${id}:`) && !lowerKey.slice(id.length + 1).includes(':')) return id;
+  }
+  return undefined;
 }
 
 function originalKey(object: Record<string, unknown>, lowerKey: string): string {

@@ -6,6 +6,7 @@ import { applyPatch } from '../../scim/patch/apply.js';
 import { isObject, normalizeResource, type ScimObject, type ScimValue } from '../../scim/resource.js';
 import type { AttributeIndex, ResourceSchema } from '../../scim/schema/registry.js';
 import { newId } from '../ids.js';
+import { shortened } from '../shortened.js';
 import { describeIgnored } from '../provisioning-log.js';
 import type { Draft, ResourceKind } from '../registry/resource-kind.js';
 import { applyMembership, guardPromasters, memberChanges, plural } from './apply-membership.js';
@@ -32,7 +33,7 @@ export const groupKind: ResourceKind<GroupRecord, GroupDraft> = {
   counted: 'Group',
   operations: { create: 'create group', update: 'update group', delete: 'delete group' },
   label: (group) => group.displayName,
-  notFound: (id) => new RosterError('group-not-found', `Group '${id}' not found.`),
+  notFound: (id) => new RosterError('group-not-found', `Group '${shortened(id)}' not found.`),
   uniqueRule: (constraint, group) =>
     constraint === 'groups_site_name'
       ? new RosterError(

@@ -318,8 +318,6 @@ describe('memberReferences', () => {
     ['a list of {value}', [{ value: 'a' }, { value: 'b' }], ['a', 'b']],
     ['a single object', { value: 'a', display: 'Alice' }, ['a']],
     ['bare ids', ['a', 'b'], ['a', 'b']],
-    ['a bare id', 'a', ['a']],
-    ['numbers', [7, { value: 8 }], ['7', '8']],
     ['Value, VALUE and vAlUe', [{ Value: 'a' }, { VALUE: 'b' }, { vAlUe: 'c' }], ['a', 'b', 'c']],
     // `display` and `$ref` are the server's to fill in: they never change which member is meant.
     [
@@ -338,6 +336,9 @@ describe('memberReferences', () => {
     ['a member without a value', [{ display: 'Alice' }]],
     ['a null value', [{ value: null }]],
     ['a boolean value', [{ value: true }]],
+    ['a number value', [{ value: 8 }]],
+    ['a number element', [7]],
+    ['a bare id outside a list', 'a'],
     ['an object value', [{ value: { id: 'a' } }]],
     ['a null element', [null]],
     ['a boolean element', [true]],

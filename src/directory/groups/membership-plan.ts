@@ -6,7 +6,7 @@ import { bindElementFilter, type BoundElementFilter } from '../../scim/filter/bi
 import type { PatchOperation } from '../../scim/patch/request.js';
 import { GROUP_SCHEMA_ID } from '../../scim/schema/group.js';
 import type { AttributeIndex } from '../../scim/schema/registry.js';
-import { isObject, type ScimValue } from '../../scim/resource.js';
+import { describeJsonType, isObject, type ScimValue } from '../../scim/resource.js';
 
 /** One membership step of a PATCH or PUT, applied set-based by the store, in order. */
 export type MemberStep =
@@ -150,23 +150,42 @@ function equalityIds(filter: Filter): string[] | undefined {
 }
 
 /** Member references from `[{value}]`, a single object, or bare ids. */
+const MEMBER_TEXT_ATTRIBUTES = new Set(['$ref', 'display', 'type']);
+
 export function memberReferences(value: ScimValue | undefined): MemberReference[] {
   if (value === undefined || value === null) return [];
+  if (typeof value === 'string') {
+    throw ScimError.invalidValue(
+      'Attribute \'members\' must be a list of members, got a string: write [{"value": "<id>"}].',
+    );
+  }
   const items = Array.isArray(value) ? value : [value];
   const references: MemberReference[] = [];
   for (const item of items) {
-    if (typeof item === 'string' || typeof item === 'number') {
-      references.push({ id: String(item) });
+    if (typeof item === 'string') {
+      references.push({ id: item });
       continue;
     }
-    if (!isObject(item)) throw ScimError.invalidValue('Each member must be an object with a "value".');
+    if (!isObject(item))
+      throw ScimError.invalidValue('Attribute \'members\': each member must be an object with a "value".');
     const key = Object.keys(item).find((candidate) => candidate.toLowerCase() === 'value');
     const id = key === undefined ? undefined : item[key];
-    if (typeof id !== 'string' && typeof id !== 'number') {
-      throw ScimError.invalidValue('Each member needs a "value": the id of a user or group.');
+    if (typeof id !== 'string') {
+      throw ScimError.invalidValue(
+        typeof id === 'number'
+          ? "Attribute 'members': a member's \"value\" is a string, the id of a user or group, not a number."
+          : 'Attribute \'members\': each member needs a "value", the id of a user or group.',
+      );
     }
-    // `display` is readOnly (the Group schema): the server fills it in.
-    references.push({ id: String(id) });
+    // `display` and `$ref` are the server's to fill in, but a value of the wrong type is still refused.
+    for (const [name, text] of Object.entries(item)) {
+      if (MEMBER_TEXT_ATTRIBUTES.has(name.toLowerCase()) && text !== null && typeof text !== 'string') {
+        throw ScimError.invalidValue(
+          `Attribute 'members.${name}' must be a string, got ${describeJsonType(text)}.`,
+        );
+      }
+    }
+    references.push({ id });
   }
   return references;
 }

@@ -1,5 +1,6 @@
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { RosterError } from '../../errors.js';
+import { ScimError } from '../../scim/errors.js';
 import type { UserRecord } from '../../model/resource.js';
 import type { SiteRecord } from '../../model/site.js';
 import { applyPatch } from '../../scim/patch/apply.js';
@@ -8,6 +9,7 @@ import { normalizeResource, type ScimObject } from '../../scim/resource.js';
 import { emailsOf } from '../../store/user-emails.js';
 import type { StoreTransaction } from '../../store/store.js';
 import { newId } from '../ids.js';
+import { shortened } from '../shortened.js';
 import { describePolicy, passwordViolations } from '../password-policy.js';
 import { describeIgnored } from '../provisioning-log.js';
 import type { Draft, ResourceKind } from '../registry/resource-kind.js';
@@ -54,7 +56,7 @@ export function userKind(
     counted: 'User',
     operations: { create: 'create', update: 'update', delete: 'delete', restore: 'restore' },
     label: (user) => user.logon,
-    notFound: (id) => new RosterError('user-not-found', `User '${id}' not found.`),
+    notFound: (id) => new RosterError('user-not-found', `User '${shortened(id)}' not found.`),
     uniqueRule: (constraint, user) =>
       constraint === 'users_site_logon' ? logonTaken(user.logon) : undefined,
 
@@ -80,8 +82,16 @@ export function userKind(
       return draftOf(input.attributes, input.password, input.ignored);
     },
     fromPatch(schema, user, operations) {
+      refuseRemovingPassword(operations);
       const document: ScimObject = { ...user.resource, active: user.active };
       const result = applyPatch(schema, document, operations);
+      // RFC 7644 §3.5.2.2 makes a removed attribute unassigned; a user is active or disabled,
+      // never neither, so that is a change the directory will not make: refused, not ignored.
+      if (result.document.active === undefined) {
+        throw ScimError.invalidValue(
+          "'active' cannot be removed or emptied: a user is active or disabled. Replace it with true or false.",
+        );
+      }
       const input = normalizeResource(schema, result.document);
       return draftOf(input.attributes, input.password, [...input.ignored, ...result.ignored]);
     },
@@ -200,6 +210,23 @@ function logonTaken(logon: string): RosterError {
 function storedResource(attributes: ScimObject): ScimObject {
   const { active: _active, ...rest } = attributes;
   return rest;
+}
+
+/** A password is never stored as sent, so there is none to remove: a client meaning to reset it sets a new one. */
+function refuseRemovingPassword(operations: readonly PatchOperation[]): void {
+  for (const operation of operations) {
+    const path = operation.path?.path;
+    if (
+      operation.op === 'remove' &&
+      path &&
+      path.subAttribute === undefined &&
+      path.attribute.toLowerCase() === 'password'
+    ) {
+      throw ScimError.invalidValue(
+        `Operation ${operation.index}: 'password' cannot be removed: set a new password instead.`,
+      );
+    }
+  }
 }
 
 /** Whether a PATCH operation may set the password (decided before reading the user). */

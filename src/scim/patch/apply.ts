@@ -72,6 +72,12 @@ function applyPathless(
     if (extension) {
       if (!isObject(item)) throw ScimError.invalidValue(`'${key}' must be an object of attributes.`);
       for (const [subKey, subItem] of Object.entries(item)) {
+        // A nested `schemas` (some client libraries write one in every object) names no attribute:
+        // ignored here as it is in a POST body.
+        if (subKey.toLowerCase() === 'schemas') {
+          ignored.push(`${key}.${subKey}`);
+          continue;
+        }
         applyAtPath(
           schema,
           document,
