@@ -36,7 +36,7 @@ export async function openServices(
     ...(options.hashPassword ? { hashPassword: options.hashPassword } : {}),
     cursorTimeoutMs: config.cursorTimeoutMs,
     pageLimits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize },
-    maxPayloadSize: config.bodyLimit,
+    bulk: { maxOperations: config.bulkMaxOperations, maxPayloadSize: config.bulkBodyLimit },
   });
   return { services, store, close: () => store.close() };
 }
