@@ -110,6 +110,33 @@ describe.each(DIALECTS)('POST /Bulk (%s)', (dialect) => {
     expect((await site.scim('GET', `/Users/${u1}`)).body.title).toBe('Lead');
   });
 
+  it('answers a PATCH 204 on a site that answers PATCH with 204, with the new version', async () => {
+    const site = await harness.newSite();
+    await harness.roster.services.sites.configure(site.site.slug, { patchNoContent: true });
+    const user = await site.scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'quiet' });
+    const [patch] = operationsOf(
+      await bulk(
+        site,
+        bulkRequest([
+          {
+            method: 'PATCH',
+            path: `/Users/${user.body.id}`,
+            version: user.body.meta.version,
+            data: { schemas: [PATCH_OP_SCHEMA], Operations: [{ op: 'replace', path: 'title', value: 'T' }] },
+          },
+        ]),
+      ),
+    );
+    const read = await site.scim('GET', `/Users/${user.body.id}`);
+    expect(patch).toEqual({
+      location: user.body.meta.location,
+      method: 'PATCH',
+      version: read.body.meta.version,
+      status: '204',
+    });
+    expect(read.body.title).toBe('T');
+  });
+
   it('answers an unknown bulkId, or one whose POST failed, with 409 invalidValue; the rest runs', async () => {
     const site = await harness.newSite();
     const group = await site.scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Existing' });
