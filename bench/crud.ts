@@ -1,5 +1,13 @@
+import { benchBulk } from './bulk.js';
 import type { BenchRequest } from './load.js';
-import { type DialectResult, type MemoryResult, ms, number, type WalkResult } from './report.js';
+import {
+  type BulkResult,
+  type DialectResult,
+  type MemoryResult,
+  ms,
+  number,
+  type WalkResult,
+} from './report.js';
 import { log, runSession, type Session, sleep } from './session.js';
 import type { Settings } from './settings.js';
 import { crudUserBody, PATCH_SCHEMA } from './users.js';
@@ -13,15 +21,19 @@ interface User {
 
 /**
  * The crud scenario: seeds BENCH_USERS users with POST /Users, then times userName lookups, gets
- * by id, PATCHes, full page walks by startIndex and random pages, checking the answers on the way.
+ * by id, PATCHes, full page walks by startIndex, random pages and 1,000 creates in one POST /Bulk,
+ * checking the answers on the way.
  */
 export async function benchCrud(dialect: BenchDialect, settings: Settings): Promise<DialectResult> {
   log('');
   log(`# crud: ${dialect}, ${number(settings.users)} users`);
   const walks: WalkResult[] = [];
   let memory: MemoryResult | undefined;
+  let bulk: BulkResult | undefined;
   const outcome = await runSession(dialect, settings, async (session) => {
-    memory = await crudPhases(session, walks);
+    memory = await crudPhases(session, walks, (result) => {
+      bulk = result;
+    });
   });
   return {
     dialect,
@@ -30,6 +42,7 @@ export async function benchCrud(dialect: BenchDialect, settings: Settings): Prom
     users: settings.users,
     phases: outcome.phases,
     walks,
+    ...(bulk ? { bulk } : {}),
     ...(memory ? { memory } : {}),
     failures: outcome.failures,
     serverProblems: outcome.serverProblems,
@@ -37,7 +50,11 @@ export async function benchCrud(dialect: BenchDialect, settings: Settings): Prom
   };
 }
 
-async function crudPhases(session: Session, walks: WalkResult[]): Promise<MemoryResult> {
+async function crudPhases(
+  session: Session,
+  walks: WalkResult[],
+  onBulk: (result: BulkResult) => void,
+): Promise<MemoryResult> {
   const { scim, server, settings, failures } = session;
   await sleep(500);
   const beforeSeeding = server.sample();
@@ -153,6 +170,9 @@ async function crudPhases(session: Session, walks: WalkResult[]): Promise<Memory
       path: `/scim/v2/Users?startIndex=${Math.floor(Math.random() * pageCount) * PAGE_SIZE + 1}&count=${PAGE_SIZE}`,
     }),
   });
+
+  // Last, so the users it adds change no earlier phase: Bulk creates, 1,000 to a request.
+  onBulk(await benchBulk(session, sequence + 1));
 
   await sleep(500);
   const afterAll = server.sample();

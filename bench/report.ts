@@ -72,10 +72,23 @@ export interface SessionResult {
   readonly profile?: { readonly file: string; readonly summaries: ProfileSummary[] };
 }
 
+/** The crud scenario's `POST /Bulk` of many creates. */
+export interface BulkResult {
+  /** Operations in each request. */
+  readonly operations: number;
+  /** Requests timed; the figures are their medians. */
+  readonly runs: number;
+  /** From the first byte sent to the last byte of the BulkResponse. */
+  readonly seconds: number;
+  /** Server CPU (user + system) per operation, microseconds; PostgreSQL's own CPU is not included. */
+  readonly serverCpuUsPerOperation: number;
+}
+
 /** The crud scenario on one database. */
 export interface DialectResult extends SessionResult {
   /** Every full walk; the report shows the median one. */
   readonly walks: WalkResult[];
+  readonly bulk?: BulkResult;
 }
 
 /** The query scenario on one database. */
@@ -192,6 +205,19 @@ function crudTables(results: readonly DialectResult[], lines: string[]): void {
     lines.push(
       `| ${result.engine} | ${number(walk.users)} users, median of ${result.walks.length} | ${number(walk.pages)} | ` +
         `${walk.seconds.toFixed(2)} | ${ms(walk.firstPageMs)} | ${ms(walk.lastPageMs)} | ${ms(walk.medianPageMs)} |`,
+    );
+  }
+  lines.push(
+    '',
+    '| Database | POST /Bulk | Seconds | Operations/s | Server CPU µs/operation |',
+    '| --- | --- | ---: | ---: | ---: |',
+  );
+  for (const result of results) {
+    const bulk = result.bulk;
+    if (!bulk) continue;
+    lines.push(
+      `| ${result.engine} | ${number(bulk.operations)} creates, median of ${bulk.runs} | ${bulk.seconds.toFixed(2)} | ` +
+        `${number(bulk.operations / bulk.seconds)} | ${number(bulk.serverCpuUsPerOperation)} |`,
     );
   }
   memoryTable(results, 'After all phases', lines);

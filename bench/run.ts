@@ -2,8 +2,9 @@
  * `npm run bench`: runs the real server as a child process against fresh SQLite and PostgreSQL
  * databases, drives it the way identity providers do with autocannon, and reports requests per
  * second, latency percentiles, errors, server CPU and server memory. Two scenarios (BENCH_SCENARIO):
- * `crud` (create, userName lookups, gets, PATCHes, paging at BENCH_USERS users) and `query`
- * (lookups, a complex filter and full startIndex and cursor walks at BENCH_QUERY_USERS users).
+ * `crud` (create, userName lookups, gets, PATCHes, paging at BENCH_USERS users, 1,000 creates in
+ * one POST /Bulk) and `query` (lookups, a complex filter and full startIndex and cursor walks at
+ * BENCH_QUERY_USERS users).
  * docs/benchmarks.md explains the phases and how to read the figures.
  *
  * Settings (environment): BENCH_SCENARIO (all = crud,query), BENCH_SECONDS (10), BENCH_USERS

@@ -37,7 +37,10 @@ describe('the error catalogue', () => {
     ][]) {
       if (!('scimType' in entry)) continue;
       const status = HTTP_STATUS[entry.kind];
-      const allowed = entry.scimType === 'uniqueness' ? 409 : entry.scimType === 'sensitive' ? 403 : 400;
+      // RFC 7644 §3.7.1–3.7.3: a Bulk operation whose bulkId reference cannot be resolved is a 409.
+      const bulkReference = code === 'bulk-id-unresolved' || code === 'bulk-circular-reference';
+      const allowed =
+        entry.scimType === 'uniqueness' || bulkReference ? 409 : entry.scimType === 'sensitive' ? 403 : 400;
       expect(status, code).toBe(allowed);
     }
   });

@@ -65,11 +65,15 @@ interface ErrorSpec {
   readonly scimType?: ScimType;
 }
 
-/** Each kind's `scimType`s: the only pairs RFC 7644 §3.12 allows (400 for most, 409 and 403 for two). */
+/**
+ * Each kind's `scimType`s: the only pairs RFC 7644 §3.12 allows (400 for most, 409 and 403 for two),
+ * and the 409 `invalidValue` of a Bulk operation whose `bulkId` reference cannot be resolved
+ * (RFC 7644 §3.7.1–3.7.3).
+ */
 type SpecOf<K extends ErrorKind> = K extends 'invalid'
   ? { kind: K; scimType?: Exclude<ScimType, 'uniqueness' | 'sensitive'> }
   : K extends 'conflict'
-    ? { kind: K; scimType?: 'uniqueness' }
+    ? { kind: K; scimType?: 'uniqueness' | 'invalidValue' }
     : K extends 'forbidden'
       ? { kind: K; scimType?: 'sensitive' }
       : { kind: K };
@@ -91,6 +95,7 @@ export const ERROR_CODES = {
   'invalid-count': spec({ kind: 'invalid', scimType: 'invalidCount' }),
   'bad-request': spec({ kind: 'invalid' }),
   'body-too-large': spec({ kind: 'too-large' }),
+  'too-many-operations': spec({ kind: 'too-large' }),
   'bad-url': spec({ kind: 'invalid', scimType: 'invalidSyntax' }),
   'url-too-long': spec({ kind: 'uri-too-long' }),
   'headers-too-large': spec({ kind: 'headers-too-large' }),
@@ -120,6 +125,8 @@ export const ERROR_CODES = {
   'schema-exists': spec({ kind: 'conflict' }),
   'last-promaster': spec({ kind: 'conflict' }),
   'token-already-revoked': spec({ kind: 'conflict' }),
+  'bulk-id-unresolved': spec({ kind: 'conflict', scimType: 'invalidValue' }),
+  'bulk-circular-reference': spec({ kind: 'conflict', scimType: 'invalidValue' }),
   'version-mismatch': spec({ kind: 'precondition-failed' }),
   'password-policy': spec({ kind: 'invalid', scimType: 'invalidValue' }),
   'invalid-time-zone': spec({ kind: 'invalid', scimType: 'invalidValue' }),

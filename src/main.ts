@@ -36,8 +36,8 @@ export async function openServices(
     ...(options.hashPassword ? { hashPassword: options.hashPassword } : {}),
     cursorTimeoutMs: config.cursorTimeoutMs,
     pageLimits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize },
-    maxPayloadSize: config.bodyLimit,
     documentationUri: config.documentationUrl,
+    bulk: { maxOperations: config.bulkMaxOperations, maxPayloadSize: config.bulkBodyLimit },
   });
   return { services, store, close: () => store.close() };
 }

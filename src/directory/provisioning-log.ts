@@ -8,7 +8,7 @@ import { shortened } from './shortened.js';
 
 export interface EventFields {
   readonly operation: string;
-  readonly resourceType: string;
+  readonly resourceType: string | null;
   readonly resourceId?: string | null;
   readonly logon?: string | null;
   readonly outcome: ProvisioningEvent['outcome'];
@@ -52,7 +52,8 @@ export function provisioningEvent(
 /** What a refusal concerns: the operation, and the resource when there is one. */
 export interface RefusalTarget {
   readonly operation: string;
-  readonly resourceType: string;
+  /** Null when the request did not say (a Bulk operation without a valid path). */
+  readonly resourceType: string | null;
   readonly resourceId?: string | undefined;
   /** Names the resource (its Logon or display name) when it exists. */
   readonly label?: () => Promise<string | null>;
@@ -71,20 +72,30 @@ export async function recordingRefusals<T>(
   try {
     return await work();
   } catch (error) {
-    const refusal = error instanceof RosterError ? error : undefined;
-    const label = target.label ? await target.label().catch(() => null) : null;
-    const event = provisioningEvent(actor, {
-      operation: target.operation,
-      resourceType: target.resourceType,
-      resourceId: target.resourceId ?? null,
-      logon: label,
-      outcome: 'failure',
-      httpStatus: refusal?.status ?? 500,
-      detail: refusal?.detail ?? 'Internal error.',
-    });
-    await store.transaction((tx) => tx.events.append(event)).catch(() => undefined);
+    await recordRefusal(store, actor, target, error);
     throw error;
   }
+}
+
+/** Records a refused write in a small write of its own; a log that cannot be written does not hide the refusal. */
+export async function recordRefusal(
+  store: Store,
+  actor: Actor,
+  target: RefusalTarget,
+  error: unknown,
+): Promise<void> {
+  const refusal = error instanceof RosterError ? error : undefined;
+  const label = target.label ? await target.label().catch(() => null) : null;
+  const event = provisioningEvent(actor, {
+    operation: target.operation,
+    resourceType: target.resourceType,
+    resourceId: target.resourceId ?? null,
+    logon: label,
+    outcome: 'failure',
+    httpStatus: refusal?.status ?? 500,
+    detail: refusal?.detail ?? 'Internal error.',
+  });
+  await store.transaction((tx) => tx.events.append(event)).catch(() => undefined);
 }
 
 /**

@@ -152,27 +152,31 @@ export class ResourceService {
     };
   }
 
+  /** POST; without a view, only the id and version (a Bulk operation's answer, RFC 7644 §3.7.3). */
   async create(
     context: RequestContext,
     typeName: string,
     body: unknown,
-    view: ResourceView,
+    view: ResourceView | undefined,
   ): Promise<RenderedResource> {
     const type = this.type(context, typeName);
     const { record } = await this.pipeline.create(context, type.entry.kind, type.schema, body);
+    if (!view) return { id: record.id, version: versionTag(record) };
     return this.rendered(context, type, record, view);
   }
 
+  /** PUT; without a view, only the new version. */
   async replace(
     context: RequestContext,
     typeName: string,
     id: string,
     body: unknown,
     ifMatch: TagCondition | undefined,
-    view: ResourceView,
+    view: ResourceView | undefined,
   ): Promise<RenderedResource> {
     const type = this.type(context, typeName);
     const record = await this.pipeline.replace(context, type.entry.kind, type.schema, id, body, ifMatch);
+    if (!view) return { id, version: versionTag(record) };
     return this.rendered(context, type, record, view);
   }
 

@@ -4,6 +4,7 @@ import type { PageLimits } from '../scim/search.js';
 import { userSchema } from '../scim/schema/user.js';
 import { groupResourceType, userResourceType } from '../scim/schema/resource-types.js';
 import type { Store } from '../store/store.js';
+import { type BulkLimits, BulkService } from './bulk.js';
 import { DiscoveryService } from './discovery.js';
 import { UserDirectory } from './directory-users.js';
 import { EventService } from './events.js';
@@ -24,6 +25,8 @@ export interface Services {
   readonly sites: SiteService;
   readonly tokens: TokenService;
   readonly resources: ResourceService;
+  /** `POST /Bulk` (RFC 7644 §3.7): many operations of the resource service in one request. */
+  readonly bulk: BulkService;
   readonly discovery: DiscoveryService;
   readonly users: UserDirectory;
   readonly privileges: PrivilegeService;
@@ -37,11 +40,14 @@ export interface ServiceOptions {
   readonly hashPassword?: PasswordHasher;
   readonly cursorTimeoutMs?: number;
   readonly pageLimits?: PageLimits;
-  /** The largest body the edge accepts, as `/ServiceProviderConfig` tells clients. */
-  readonly maxPayloadSize?: number;
   /** The operator's documentation, as `/ServiceProviderConfig`'s `documentationUri`; none when absent. */
   readonly documentationUri?: string | undefined;
+  /** Bulk's limits, as `/ServiceProviderConfig` tells clients (the edge enforces the payload size). */
+  readonly bulk?: BulkLimits;
 }
+
+/** Bulk's limits when the configuration gives none (`ROSTER_BULK_MAX_OPERATIONS`, `ROSTER_BULK_BODY_LIMIT`). */
+export const DEFAULT_BULK_LIMITS: BulkLimits = { maxOperations: 1000, maxPayloadSize: 4 * 1024 * 1024 };
 
 /**
  * The resource types Roster serves, as data: the User with its enterprise extension, and the Group.
@@ -68,22 +74,25 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
   const registry = createRegistry(options.hashPassword ?? argon2idHasher);
   const cursorTimeoutMs = options.cursorTimeoutMs ?? DEFAULT_CURSOR_TIMEOUT_MS;
   const limits = options.pageLimits ?? { defaultPageSize: 100, maxPageSize: 1000 };
+  const bulk = options.bulk ?? DEFAULT_BULK_LIMITS;
+  const resources = new ResourceService(
+    store,
+    registry,
+    new WritePipeline(store),
+    new Pager(store, cursorTimeoutMs),
+    limits,
+  );
   return {
     sites: new SiteService(store),
     tokens: new TokenService(store),
-    resources: new ResourceService(
-      store,
-      registry,
-      new WritePipeline(store),
-      new Pager(store, cursorTimeoutMs),
-      limits,
-    ),
+    resources,
+    bulk: new BulkService(store, registry, resources, bulk),
     discovery: new DiscoveryService(registry, {
       maxResults: limits.maxPageSize,
       defaultPageSize: limits.defaultPageSize,
       cursorTimeoutSeconds: Math.round(cursorTimeoutMs / 1000),
-      maxPayloadSize: options.maxPayloadSize ?? 1024 * 1024,
       documentationUri: options.documentationUri,
+      bulk,
     }),
     users: new UserDirectory(store),
     privileges: new PrivilegeService(store),

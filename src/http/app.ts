@@ -16,7 +16,7 @@ import { registerScimRoutes } from './scim-routes.js';
 
 export interface AppOptions {
   readonly services: Services;
-  readonly config: Pick<Config, 'bodyLimit' | 'publicUrl' | 'trustProxy'>;
+  readonly config: Pick<Config, 'bodyLimit' | 'bulkBodyLimit' | 'publicUrl' | 'trustProxy'>;
   readonly logger: Logger;
 }
 

@@ -14,7 +14,7 @@ export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
  */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError | RosterError, request, reply) => {
-    const rosterError = toRosterError(error);
+    const rosterError = toRosterError(error, request.routeOptions.bodyLimit);
     // By status: a bug is an error with its stack; an outage a warning; a refused request (4xx,
     // an endpoint Roster does not implement) is the client's business, noted at info.
     if (rosterError.kind === 'internal') request.log.error({ err: error }, 'request failed');
@@ -105,12 +105,21 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   socket.destroy();
 }
 
-/** Any error as a `RosterError`: ours as they are, Fastify's by their code, the rest as internal. */
-export function toRosterError(error: FastifyError | RosterError): RosterError {
+/**
+ * Any error as a `RosterError`: ours as they are, Fastify's by their code, the rest as internal.
+ * A body over the limit names the limit (RFC 7644 §3.7.4), so a client knows how to split it.
+ */
+export function toRosterError(error: FastifyError | RosterError, bodyLimit?: number): RosterError {
   if (error instanceof RosterError) return error;
+  const tooLarge = () =>
+    ScimError.payloadTooLarge(
+      bodyLimit === undefined
+        ? 'The request body is larger than this server accepts.'
+        : `The request body is larger than the ${bodyLimit} bytes this endpoint accepts.`,
+    );
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return ScimError.payloadTooLarge('The request body is larger than this server accepts.');
+      return tooLarge();
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return ScimError.unsupportedMediaType(
         'Send the request body as application/scim+json or application/json.',
@@ -121,8 +130,7 @@ export function toRosterError(error: FastifyError | RosterError): RosterError {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return ScimError.invalidSyntax('The Content-Length header does not match the body.');
   }
-  if (error.statusCode === 413)
-    return ScimError.payloadTooLarge('The request body is larger than this server accepts.');
+  if (error.statusCode === 413) return tooLarge();
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return ScimError.plainBadRequest(error.message);
   }

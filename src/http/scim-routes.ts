@@ -83,13 +83,20 @@ export function registerScimRoutes(app: FastifyInstance, options: AppOptions): v
   ]) {
     app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler: notAllowed });
   }
-  app.route({
-    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    url: '/Bulk',
-    handler: async () => {
-      throw ScimError.notImplemented('Bulk operations are not supported (see /ServiceProviderConfig).');
-    },
+  // RFC 7644 §3.7: a BulkRequest carries many resources, so its body has a limit of its own
+  // (advertised as bulk.maxPayloadSize).
+  app.post('/Bulk', { bodyLimit: config.bulkBodyLimit }, async (request, reply) => {
+    const response = await services.bulk.run(
+      contextOf(request),
+      request.body,
+      baseUrl(request, config.publicUrl),
+      (error) => {
+        request.log.error({ err: error }, 'bulk operation failed');
+      },
+    );
+    return send(reply, 200, response);
   });
+  app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url: '/Bulk', handler: notAllowed });
   app.route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: '/Me',

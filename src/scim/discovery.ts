@@ -8,7 +8,8 @@ export interface ServiceProviderFeatures {
   readonly maxResults: number;
   readonly defaultPageSize: number;
   readonly cursorTimeoutSeconds: number;
-  readonly maxPayloadSize: number;
+  /** RFC 7643 §5 `bulk`: the most operations and the largest body (bytes) of one BulkRequest. */
+  readonly bulk: { readonly maxOperations: number; readonly maxPayloadSize: number };
   readonly changePassword: boolean;
   readonly location: string;
 }
@@ -22,7 +23,11 @@ export function serviceProviderConfig(features: ServiceProviderFeatures): ScimOb
     schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
     ...(features.documentationUri !== undefined ? { documentationUri: features.documentationUri } : {}),
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: features.maxPayloadSize },
+    bulk: {
+      supported: true,
+      maxOperations: features.bulk.maxOperations,
+      maxPayloadSize: features.bulk.maxPayloadSize,
+    },
     filter: { supported: true, maxResults: features.maxResults },
     changePassword: { supported: features.changePassword },
     sort: { supported: true },

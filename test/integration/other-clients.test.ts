@@ -379,7 +379,7 @@ describe.each(DIALECTS)('other SCIM clients (%s)', (dialect) => {
       filter: { supported: true },
       etag: { supported: true },
       sort: { supported: true },
-      bulk: { supported: false },
+      bulk: { supported: true },
     });
     expect(config.body.filter.maxResults).toBeGreaterThan(0);
     expectScimError(
