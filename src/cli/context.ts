@@ -9,11 +9,29 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
-export const processIo: CliIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-  env: process.env,
-};
+/**
+ * The process's own streams. A reader that goes away (`roster log | head -1`) closes the pipe:
+ * what is left to print has nowhere to go, and the command ends as it would have, quietly, instead
+ * of dying of an unhandled EPIPE.
+ */
+export function processIo(): CliIo {
+  const closed = { out: false, err: false };
+  process.stdout.on('error', () => {
+    closed.out = true;
+  });
+  process.stderr.on('error', () => {
+    closed.err = true;
+  });
+  return {
+    out: (line) => {
+      if (!closed.out) process.stdout.write(`${line}\n`);
+    },
+    err: (line) => {
+      if (!closed.err) process.stderr.write(`${line}\n`);
+    },
+    env: process.env,
+  };
+}
 
 /** Opens the database a command names (flag, else environment, else the default file) and runs `work`. */
 export async function withServices<T>(

@@ -66,7 +66,7 @@ export function buildProgram(io: CliIo): Command {
 }
 
 /** Runs the CLI and resolves to its exit code; failures print one line, never a stack. */
-export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   try {
     await buildProgram(io).parseAsync([...argv], { from: 'user' });
     return 0;
