@@ -33,14 +33,18 @@ export function processIo(): CliIo {
   };
 }
 
-/** Opens the database a command names (flag, else environment, else the default file) and runs `work`. */
+/**
+ * Opens the database a command names (flag, else environment, else the default file) and runs
+ * `work`. Only a Roster database that is already up to date is opened: commands never create or
+ * migrate one (`roster migrate` and `roster serve` do).
+ */
 export async function withServices<T>(
   io: CliIo,
   database: string | undefined,
   work: (services: Services) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig(io.env, database ? { databaseUrl: database } : {});
-  const opened = await openServices(config, { postgresPoolSize: 2 });
+  const opened = await openServices(config, { postgresPoolSize: 2, schema: 'existing' });
   try {
     return await work(opened.services);
   } finally {

@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { type ErrorKind, RosterError } from '../errors.js';
 import { registerLogCommand } from './commands/log.js';
+import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPrivilegeCommands } from './commands/privileges.js';
 import { registerSchemaCommands } from './commands/schemas.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -52,6 +53,7 @@ export function buildProgram(io: CliIo): Command {
       },
     });
   registerServeCommand(program, io);
+  registerMigrateCommand(program, io);
   registerSiteCommands(program, io);
   registerTokenCommands(program, io);
   registerUserCommands(program, io);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ describe('the roster binary', () => {
     await ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'roster-cli-'));
     database = `sqlite:${join(dir, 'roster.db')}`;
+    expect((await rosterBinary(dir, ['migrate', '--database', database])).code).toBe(0);
     expect((await cli(['sites', 'create', 'binary-site', '--database', database])).code).toBe(0);
   }, 120_000);
   afterAll(() => {
@@ -32,6 +33,36 @@ describe('the roster binary', () => {
     expect(failed.code).toBe(1);
     expect(failed.stdout).toBe('');
     expect(failed.stderr).toMatch(/^roster: [^\n]*nope[^\n]*\n$/);
+  });
+
+  it('in a folder without a database, says so and creates nothing; roster migrate creates it there', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'roster-empty-'));
+    try {
+      const expected = join(realpathSync(empty), 'data', 'roster.db');
+      for (const argv of [
+        ['sites', 'list'],
+        ['tokens', 'list', '--site', 'default'],
+        ['log', '--site', 'default'],
+      ]) {
+        const refused = await rosterBinary(empty, argv);
+        expect(refused.code).toBe(1);
+        expect(refused.stdout).toBe('');
+        expect(refused.stderr).toBe(
+          `roster: There is no Roster database at ${expected}: name the right one with --database ` +
+            '(or ROSTER_DATABASE_URL), or create it with roster migrate (roster serve does too). [database-not-found]\n',
+        );
+      }
+      expect(readdirSync(empty)).toEqual([]);
+
+      const migrated = await rosterBinary(empty, ['migrate']);
+      expect(migrated.code, migrated.stderr).toBe(0);
+      expect(migrated.stdout).toContain(`Brought the Roster database at ${expected} to schema version`);
+      expect(migrated.stdout).toContain("Created the site 'default'.");
+      const listed = await rosterBinary(empty, ['sites', 'list', '--json']);
+      expect(JSON.parse(listed.stdout).map((site: { slug: string }) => site.slug)).toEqual(['default']);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it('ends quietly when the reader closes the pipe (| head)', async () => {
