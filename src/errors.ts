@@ -120,6 +120,7 @@ export const ERROR_CODES = {
   'invalid-argument': spec({ kind: 'invalid' }),
   'database-not-found': spec({ kind: 'not-found' }),
   'database-not-migrated': spec({ kind: 'precondition-failed' }),
+  'port-in-use': spec({ kind: 'conflict' }),
   'database-unavailable': spec({ kind: 'unavailable' }),
   'database-busy': spec({ kind: 'unavailable' }),
   'write-conflict': spec({ kind: 'unavailable' }),

@@ -17,6 +17,8 @@ export interface Roster {
   readonly logger: Logger;
   /** The site created on this start, if the configured default site did not exist yet. */
   readonly createdSite: SiteRecord | undefined;
+  /** The database as a `--database` value, fit to print (no password). */
+  readonly databaseUrl: string;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,8 @@ export interface OpenedServices {
   readonly schema: { readonly applied: readonly number[]; readonly version: number };
   /** Where the database is, fit to print (no password). */
   readonly location: string;
+  /** The database as a `--database` value, fit to print (no password). */
+  readonly printableUrl: string;
   readonly close: () => Promise<void>;
 }
 
@@ -43,13 +47,16 @@ export async function openServices(
     schema?: 'migrate' | 'existing';
   } = {},
 ): Promise<OpenedServices> {
-  const { database, applied, version, location } = await openRosterDatabase(config.databaseUrl, {
-    sqliteSynchronous: config.sqliteSynchronous,
-    postgresPoolSize: options.postgresPoolSize ?? config.postgresPoolSize,
-    statementTimeoutMs: config.statementTimeoutMs,
-    strictTransactions: config.strictTransactions,
-    schema: options.schema ?? 'migrate',
-  });
+  const { database, applied, version, location, printableUrl } = await openRosterDatabase(
+    config.databaseUrl,
+    {
+      sqliteSynchronous: config.sqliteSynchronous,
+      postgresPoolSize: options.postgresPoolSize ?? config.postgresPoolSize,
+      statementTimeoutMs: config.statementTimeoutMs,
+      strictTransactions: config.strictTransactions,
+      schema: options.schema ?? 'migrate',
+    },
+  );
   const store = new SqlStore(database);
   const services = createServices(store, {
     ...(options.hashPassword ? { hashPassword: options.hashPassword } : {}),
@@ -57,7 +64,14 @@ export async function openServices(
     pageLimits: { defaultPageSize: config.defaultPageSize, maxPageSize: config.maxPageSize },
     maxPayloadSize: config.bodyLimit,
   });
-  return { services, store, schema: { applied, version }, location, close: () => store.close() };
+  return {
+    services,
+    store,
+    schema: { applied, version },
+    location,
+    printableUrl,
+    close: () => store.close(),
+  };
 }
 
 /** The configured default site (`ROSTER_DEFAULT_SITE`), created if it does not exist yet. */
@@ -75,7 +89,7 @@ export async function createRoster(
   config: Config,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<Roster> {
-  const { services, store, close } = await openServices(config);
+  const { services, store, close, printableUrl } = await openServices(config);
   const createdSite = await ensureDefaultSite(services, config);
   const app = await buildApp({ services, config, logger });
   return {
@@ -84,6 +98,7 @@ export async function createRoster(
     store,
     logger,
     createdSite,
+    databaseUrl: printableUrl,
     async close() {
       await app.close();
       await close();

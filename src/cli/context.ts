@@ -1,3 +1,4 @@
+import { basename, resolve } from 'node:path';
 import { loadConfig } from '../config.js';
 import type { Services } from '../directory/services.js';
 import { openServices } from '../main.js';
@@ -7,6 +8,19 @@ export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   env: Record<string, string | undefined>;
+  /** How the operator calls roster, for the commands Roster prints (`roster` unless known otherwise). */
+  readonly program?: string;
+}
+
+/**
+ * How this process was called, so a printed command works when pasted: through npm (`npm start`,
+ * `npx roster`) in the checkout `npx roster`, through a `roster` on the PATH (`npm link`, a global
+ * install) `roster`, else the script itself run by node.
+ */
+export function invokedAs(script: string | undefined, env: Record<string, string | undefined>): string {
+  if (env.npm_command !== undefined) return 'npx roster';
+  if (script === undefined || basename(script) === 'roster') return 'roster';
+  return `node ${resolve(script)}`;
 }
 
 /**
@@ -30,6 +44,7 @@ export function processIo(): CliIo {
       if (!closed.err) process.stderr.write(`${line}\n`);
     },
     env: process.env,
+    program: invokedAs(process.argv[1], process.env),
   };
 }
 

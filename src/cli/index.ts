@@ -11,6 +11,7 @@ import { registerSiteCommands } from './commands/sites.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerUserCommands } from './commands/users.js';
 import { type CliIo, processIo } from './context.js';
+import { rosterVersion } from './version.js';
 
 /**
  * Exit codes by kind of failure: 1 for anything the command's input decides (invalid, unknown,
@@ -39,6 +40,7 @@ function oneLine(text: string): string {
 export function buildProgram(io: CliIo): Command {
   const program = new Command('roster')
     .description("Roster: a site's user directory and its SCIM 2.0 service")
+    .version(`roster ${rosterVersion()}`, '-V, --version', 'print the version of Roster')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => {

@@ -2,7 +2,7 @@ import { RosterError } from '../errors.js';
 import type { PasswordPolicy, SiteRecord, SiteSettings } from '../model/site.js';
 import type { Store } from '../store/store.js';
 import { newId } from './ids.js';
-import { DEFAULT_PASSWORD_POLICY } from './password-policy.js';
+import { DEFAULT_PASSWORD_POLICY, MAX_PASSWORD_LENGTH } from './password-policy.js';
 
 export const DEFAULT_SITE_SETTINGS: SiteSettings = {
   passwordSync: false,
@@ -76,10 +76,14 @@ export class SiteService {
       const site = await tx.sites.lock(slug);
       if (!site) throw siteNotFound(slug);
       const policy = { ...site.settings.passwordPolicy, ...change.passwordPolicy };
-      if (!Number.isInteger(policy.minLength) || policy.minLength < 1 || policy.minLength > 256) {
+      if (
+        !Number.isInteger(policy.minLength) ||
+        policy.minLength < 1 ||
+        policy.minLength > MAX_PASSWORD_LENGTH
+      ) {
         throw new RosterError(
           'invalid-setting',
-          'The minimum password length must be a whole number from 1 to 256.',
+          `The minimum password length must be a whole number from 1 to ${MAX_PASSWORD_LENGTH}.`,
         );
       }
       const settings: SiteSettings = {

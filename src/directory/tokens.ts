@@ -9,6 +9,8 @@ import { provisioningEvent } from './provisioning-log.js';
 /** A recognisable prefix lets secret scanners find leaked tokens. */
 export const TOKEN_PREFIX = 'rst_';
 export const DEFAULT_TOKEN_DAYS = 365;
+/** The longest a token may be valid: ten years. */
+export const MAX_TOKEN_DAYS = 3650;
 export const SCIM_SCOPE = 'scim';
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** `last_used_at` is written at most this often per token, so reads do not each cost a write. */
@@ -58,10 +60,10 @@ export class TokenService {
     options: { description?: string; days?: number; createdBy: string },
   ): Promise<IssuedToken> {
     const days = options.days ?? DEFAULT_TOKEN_DAYS;
-    if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) {
       throw new RosterError(
         'invalid-argument',
-        'A token is valid for a whole number of days from 1 to 3650.',
+        `A token is valid for a whole number of days from 1 to ${MAX_TOKEN_DAYS}.`,
       );
     }
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');

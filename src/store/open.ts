@@ -34,6 +34,8 @@ export interface OpenedDatabase {
   readonly version: number;
   /** Where it is, fit to print: a SQLite file's absolute path, a PostgreSQL URL without its password. */
   readonly location: string;
+  /** The same as a `--database` value: `sqlite:<absolute path>`, or the URL without its password. */
+  readonly printableUrl: string;
 }
 
 /** What a `--database` / `ROSTER_DATABASE_URL` value names: `sqlite:<file>` or `postgres://…`. */
@@ -61,6 +63,7 @@ export async function openRosterDatabase(
   const target = describeDatabaseUrl(url);
   const existing = options.schema === 'existing';
   const where = target.kind === 'sqlite' ? target.file : printableDatabaseUrl(target.url);
+  const printableUrl = target.kind === 'sqlite' ? `sqlite:${target.file}` : where;
   let database: SqlDatabase;
   if (target.kind === 'postgres') {
     database = new PostgresDatabase({
@@ -93,7 +96,7 @@ export async function openRosterDatabase(
   try {
     if (!existing) {
       const applied = await migrate(database);
-      return { database, applied, version: SCHEMA_VERSION, location: where };
+      return { database, applied, version: SCHEMA_VERSION, location: where, printableUrl };
     }
     const state = await schemaState(database);
     if (state.kind === 'absent') throw noDatabase(where);
@@ -104,7 +107,7 @@ export async function openRosterDatabase(
           `version ${SCHEMA_VERSION}. Run roster migrate (or start roster serve) on it first.`,
       );
     }
-    return { database, applied: [], version: state.version, location: where };
+    return { database, applied: [], version: state.version, location: where, printableUrl };
   } catch (error) {
     await database.close().catch(() => undefined);
     throw error;

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,11 @@ export function rosterPipedToHead(cwd: string, argv: readonly string[], lines: n
   );
 }
 
+/** A command line as an operator would paste it into a shell. */
+export function shell(cwd: string, command: string): Promise<BinaryRun> {
+  return run('bash', ['-c', command], cwd, {});
+}
+
 function run(
   file: string,
   args: readonly string[],
@@ -91,5 +96,50 @@ function run(
         done({ code, stdout, stderr });
       },
     );
+  });
+}
+
+export interface ServingRoster {
+  /** Everything printed on stdout until a line matched `until`. */
+  readonly stdout: string;
+  stop(): Promise<void>;
+}
+
+/** `roster serve …` as a process of its own, until it printed a line matching `until`. */
+export function rosterServing(
+  cwd: string,
+  argv: readonly string[],
+  until: RegExp,
+  env: Record<string, string> = {},
+): Promise<ServingRoster> {
+  const child = spawn(process.execPath, [ROSTER_BIN, 'serve', ...argv], {
+    cwd,
+    env: cleanEnv({ ROSTER_LOG_LEVEL: 'warn', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((done) =>
+    child.once('exit', () => {
+      done();
+    }),
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((done, fail) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (until.test(stdout)) {
+        done({
+          stdout,
+          stop: async () => {
+            child.kill('SIGTERM');
+            await exited;
+          },
+        });
+      }
+    });
+    void exited.then(() => {
+      fail(new Error(`roster serve ended: ${stdout}${stderr}`));
+    });
   });
 }

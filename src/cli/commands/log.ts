@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { ProvisioningEvent } from '../../model/event.js';
 import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
-import { parseWholeNumber } from '../options.js';
+import { MAX_EVENTS_PER_READ } from '../../directory/events.js';
+import { wholeNumber } from '../options.js';
 
 export function eventJson(event: ProvisioningEvent): object {
   return {
@@ -41,7 +42,12 @@ export function registerLogCommand(program: Command, io: CliIo): void {
     .command('log')
     .description("Show a site's provisioning log, newest first")
     .requiredOption('--site <slug>', 'the site')
-    .option('--limit <n>', 'how many events', parseWholeNumber, 50)
+    .option(
+      '--limit <n>',
+      `how many events, 1 to ${MAX_EVENTS_PER_READ}`,
+      wholeNumber('--limit', 1, MAX_EVENTS_PER_READ),
+      50,
+    )
     .option('--json', 'print JSON')
     .option('--database <url>', 'sqlite:<file> or postgres://…')
     .action(async (options: { site: string; limit: number; json?: boolean; database?: string }) => {

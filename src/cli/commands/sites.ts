@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import type { SiteRecord } from '../../model/site.js';
 import { RosterError } from '../../errors.js';
 import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
-import { parseOnOff, parsePatchResponse, parseWholeNumber } from '../options.js';
+import { MAX_PASSWORD_LENGTH } from '../../directory/password-policy.js';
+import { onOff, oneOf, wholeNumber } from '../options.js';
 
 export function siteJson(site: SiteRecord): object {
   return {
@@ -58,18 +59,34 @@ export function registerSiteCommands(program: Command, io: CliIo): void {
     .option(
       '--password-sync <on|off>',
       'store passwords that identity providers send, checked against the policy',
-      parseOnOff,
+      onOff('--password-sync'),
     )
-    .option('--password-min-length <n>', 'minimum password length', parseWholeNumber)
-    .option('--password-require-uppercase <on|off>', 'require an upper-case letter', parseOnOff)
-    .option('--password-require-lowercase <on|off>', 'require a lower-case letter', parseOnOff)
-    .option('--password-require-digit <on|off>', 'require a digit', parseOnOff)
-    .option('--password-require-symbol <on|off>', 'require a symbol', parseOnOff)
-    .option('--password-disallow-logon <on|off>', 'refuse passwords that contain the Logon', parseOnOff)
+    .option(
+      '--password-min-length <n>',
+      `minimum password length, 1 to ${MAX_PASSWORD_LENGTH}`,
+      wholeNumber('--password-min-length', 1, MAX_PASSWORD_LENGTH),
+    )
+    .option(
+      '--password-require-uppercase <on|off>',
+      'require an upper-case letter',
+      onOff('--password-require-uppercase'),
+    )
+    .option(
+      '--password-require-lowercase <on|off>',
+      'require a lower-case letter',
+      onOff('--password-require-lowercase'),
+    )
+    .option('--password-require-digit <on|off>', 'require a digit', onOff('--password-require-digit'))
+    .option('--password-require-symbol <on|off>', 'require a symbol', onOff('--password-require-symbol'))
+    .option(
+      '--password-disallow-logon <on|off>',
+      'refuse passwords that contain the Logon',
+      onOff('--password-disallow-logon'),
+    )
     .option(
       '--patch-response <200|204>',
       'answer a successful PATCH with 200 and the resource, or 204',
-      parsePatchResponse,
+      oneOf('--patch-response', ['200', '204'] as const),
     )
     .option('--json', 'print JSON')
     .option('--database <url>', 'sqlite:<file> or postgres://…')
@@ -84,7 +101,7 @@ export function registerSiteCommands(program: Command, io: CliIo): void {
           passwordRequireDigit?: boolean;
           passwordRequireSymbol?: boolean;
           passwordDisallowLogon?: boolean;
-          patchResponse?: 200 | 204;
+          patchResponse?: '200' | '204';
           json?: boolean;
           database?: string;
         },
@@ -112,7 +129,9 @@ export function registerSiteCommands(program: Command, io: CliIo): void {
         const site = await withServices(io, options.database, (services) =>
           services.sites.configure(slug, {
             ...(options.passwordSync !== undefined ? { passwordSync: options.passwordSync } : {}),
-            ...(options.patchResponse !== undefined ? { patchNoContent: options.patchResponse === 204 } : {}),
+            ...(options.patchResponse !== undefined
+              ? { patchNoContent: options.patchResponse === '204' }
+              : {}),
             passwordPolicy: policy,
           }),
         );

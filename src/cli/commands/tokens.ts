@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { TokenRecord } from '../../model/token.js';
 import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
-import { parseWholeNumber } from '../options.js';
+import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from '../../directory/tokens.js';
+import { wholeNumber } from '../options.js';
 
 function tokenStatus(token: TokenRecord, now: number): string {
   if (token.revokedAt !== null) return 'revoked';
@@ -32,7 +33,12 @@ export function registerTokenCommands(program: Command, io: CliIo): void {
     .description('Create a SCIM access token; the secret is printed once and never stored')
     .requiredOption('--site <slug>', 'the site the token is for')
     .option('--description <text>', 'what the token is for, e.g. "Okta production"')
-    .option('--days <n>', 'days until it expires', parseWholeNumber, 365)
+    .option(
+      '--days <n>',
+      `days until it expires, 1 to ${MAX_TOKEN_DAYS}`,
+      wholeNumber('--days', 1, MAX_TOKEN_DAYS),
+      DEFAULT_TOKEN_DAYS,
+    )
     .option('--json', 'print {"id","token","expiresAt"}')
     .option('--database <url>', 'sqlite:<file> or postgres://…')
     .action(
