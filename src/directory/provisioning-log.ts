@@ -1,15 +1,14 @@
 import { RosterError } from '../errors.js';
-import type { FieldChange, ProvisioningEvent } from '../model/event.js';
+import type { EventNames, FieldChange, ProvisioningEvent } from '../model/event.js';
 import type { ScimObject, ScimValue } from '../scim/resource.js';
 import type { Store } from '../store/store.js';
 import type { Actor } from './context.js';
 import { newId } from './ids.js';
 
-export interface EventFields {
+export interface EventFields extends EventNames {
   readonly operation: string;
   readonly resourceType: string;
   readonly resourceId?: string | null;
-  readonly logon?: string | null;
   readonly outcome: ProvisioningEvent['outcome'];
   readonly httpStatus: number;
   readonly changes?: readonly FieldChange[] | null;
@@ -18,6 +17,8 @@ export interface EventFields {
 
 /** Details and quoted names are cut to this many characters: a client cannot grow the log by sending more. */
 const MAX_DETAIL_LENGTH = 2000;
+/** Names are cut to this many (a Logon is at most 256): a refused body may name anything. */
+const MAX_NAME_LENGTH = 300;
 
 export function provisioningEvent(
   actor: Actor,
@@ -35,18 +36,52 @@ export function provisioningEvent(
     operation: fields.operation,
     resourceType: fields.resourceType,
     resourceId: fields.resourceId ?? null,
-    logon: fields.logon ?? null,
+    resourceName: name(fields.resourceName),
+    logon: name(fields.logon),
+    externalId: name(fields.externalId),
     outcome: fields.outcome,
     httpStatus: fields.httpStatus,
     changes: fields.changes && fields.changes.length > 0 ? fields.changes : null,
-    detail: fields.detail === undefined || fields.detail === null ? null : bounded(fields.detail),
+    detail:
+      fields.detail === undefined || fields.detail === null
+        ? null
+        : bounded(fields.detail, MAX_DETAIL_LENGTH),
     occurrences: 1,
     lastAt: at,
   };
 }
 
-function bounded(text: string): string {
-  return text.length > MAX_DETAIL_LENGTH ? `${text.slice(0, MAX_DETAIL_LENGTH - 1)}…` : text;
+function bounded(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+function name(text: string | null | undefined): string | null {
+  return text === undefined || text === null ? null : bounded(text, MAX_NAME_LENGTH);
+}
+
+/** A lone surrogate: not well-formed Unicode, which PostgreSQL refuses to store. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Names read from a body the directory refused, which may hold anything: only a string that can be
+ * stored as it is (well-formed Unicode, no NUL) is kept, so recording the refusal never fails
+ * because of what it records.
+ */
+export function namesInBody(body: unknown, keys: { resourceName: string; logon?: string }): EventNames {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
+  const entries: [string, unknown][] = Object.entries(body);
+  const read = (key: string): string | null => {
+    const lower = key.toLowerCase();
+    const found = entries.find(([candidate]) => candidate.toLowerCase() === lower)?.[1];
+    return typeof found === 'string' && found !== '' && !found.includes('\0') && !LONE_SURROGATE.test(found)
+      ? found
+      : null;
+  };
+  return {
+    resourceName: read(keys.resourceName),
+    ...(keys.logon ? { logon: read(keys.logon) } : {}),
+    externalId: read('externalId'),
+  };
 }
 
 /** What a refusal concerns: the operation, and the resource when there is one. */
@@ -54,8 +89,8 @@ export interface RefusalTarget {
   readonly operation: string;
   readonly resourceType: string;
   readonly resourceId?: string | undefined;
-  /** Names the resource (its Logon or display name) when it exists. */
-  readonly label?: () => Promise<string | null>;
+  /** Names the resource (its Logon or display name, its externalId) when they can be known. */
+  readonly names?: () => Promise<EventNames>;
 }
 
 /**
@@ -72,12 +107,12 @@ export async function recordingRefusals<T>(
     return await work();
   } catch (error) {
     const refusal = error instanceof RosterError ? error : undefined;
-    const label = target.label ? await target.label().catch(() => null) : null;
+    const names = target.names ? await target.names().catch(() => ({})) : {};
     const event = provisioningEvent(actor, {
       operation: target.operation,
       resourceType: target.resourceType,
       resourceId: target.resourceId ?? null,
-      logon: label,
+      ...names,
       outcome: 'failure',
       httpStatus: refusal?.status ?? 500,
       detail: refusal?.detail ?? 'Internal error.',

@@ -147,6 +147,7 @@ export class TokenService {
         operation: 'authenticate',
         resourceType: 'Token',
         resourceId: token.id,
+        resourceName: token.description,
         outcome: 'failure',
         httpStatus: 401,
         detail: `${request.method} ${request.path} refused: token ${reason}.`,

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeDatabaseUrl, openDatabase } from '../../src/store/open.js';
 import { migrate, SCHEMA_VERSION, schemaState } from '../../src/store/sql/migrations/index.js';
 import { cli, expectOneLineFailure } from '../helpers/cli.js';
+import { openUnmigrated } from '../helpers/raw-database.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/roster.js';
 
 /** Every command but `serve` and `migrate` uses a database and never creates or migrates one. */
@@ -52,7 +53,7 @@ describe.each(DIALECTS)('the CLI and the database it names (%s)', (dialect) => {
   });
 
   it('refuses a database an older Roster left behind, until roster migrate brings it up to date', async () => {
-    const raw = await openRawUnmigrated(database.url);
+    const raw = await openUnmigrated(database.url);
     await migrate(raw, SCHEMA_VERSION - 1);
     expect(await schemaState(raw)).toMatchObject({ version: SCHEMA_VERSION - 1, missing: [SCHEMA_VERSION] });
     await raw.close();
@@ -80,14 +81,3 @@ describe.each(DIALECTS)('the CLI and the database it names (%s)', (dialect) => {
     expect(again.out).toEqual([expect.stringMatching(/is up to date \(schema version \d+\)\.$/)]);
   });
 });
-
-/** A database opened without migrating: `migrate` then takes it exactly as far as a test says. */
-async function openRawUnmigrated(url: string) {
-  const target = describeDatabaseUrl(url);
-  if (target.kind === 'sqlite') {
-    const { SqliteDatabase } = await import('../../src/store/sql/sqlite-database.js');
-    return new SqliteDatabase({ file: target.file });
-  }
-  const { PostgresDatabase } = await import('../../src/store/sql/postgres-database.js');
-  return new PostgresDatabase({ connectionString: target.url, maxConnections: 2 });
-}

@@ -14,7 +14,9 @@ export function eventJson(event: ProvisioningEvent): object {
     operation: event.operation,
     resourceType: event.resourceType,
     resourceId: event.resourceId,
+    resourceName: event.resourceName,
     logon: event.logon,
+    externalId: event.externalId,
     outcome: event.outcome,
     httpStatus: event.httpStatus,
     changes: event.changes,
@@ -59,13 +61,13 @@ export function registerLogCommand(program: Command, io: CliIo): void {
       else
         printTable(
           io,
-          ['TIME', 'OPERATION', 'OUTCOME', 'STATUS', 'LOGON', 'DETAILS'],
+          ['TIME', 'OPERATION', 'OUTCOME', 'STATUS', 'RESOURCE', 'DETAILS'],
           events.map((event) => [
             isoTime(event.at),
             event.operation,
             event.outcome,
             String(event.httpStatus),
-            event.logon ?? '',
+            [event.resourceType, event.resourceName].filter(Boolean).join(' '),
             summary(event),
           ]),
         );

@@ -6,7 +6,7 @@ import { applyPatch } from '../../scim/patch/apply.js';
 import { normalizeResource, type ScimObject, type ScimValue } from '../../scim/resource.js';
 import type { AttributeIndex, ResourceSchema } from '../../scim/schema/registry.js';
 import { newId } from '../ids.js';
-import { describeIgnored } from '../provisioning-log.js';
+import { describeIgnored, namesInBody } from '../provisioning-log.js';
 import type { Draft, ResourceKind } from '../registry/resource-kind.js';
 import { applyMembership, guardPromasters, memberChanges, plural } from './apply-membership.js';
 import { type MemberStep, planMembership, planReplacement } from './membership-plan.js';
@@ -31,7 +31,8 @@ export const groupKind: ResourceKind<GroupRecord, GroupDraft> = {
   name: 'Group',
   counted: 'Group',
   operations: { create: 'create group', update: 'update group', delete: 'delete group' },
-  label: (group) => group.displayName,
+  names: (group) => ({ resourceName: group.displayName, externalId: group.externalId }),
+  namesInBody: (body) => namesInBody(body, { resourceName: 'displayName' }),
   notFound: (id) => new RosterError('group-not-found', `Group '${id}' not found.`),
   uniqueRule: (constraint, group) =>
     constraint === 'groups_site_name'

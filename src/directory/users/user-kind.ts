@@ -9,7 +9,7 @@ import { emailsOf } from '../../store/user-emails.js';
 import type { StoreTransaction } from '../../store/store.js';
 import { newId } from '../ids.js';
 import { describePolicy, passwordViolations } from '../password-policy.js';
-import { describeIgnored } from '../provisioning-log.js';
+import { describeIgnored, namesInBody } from '../provisioning-log.js';
 import type { Draft, ResourceKind } from '../registry/resource-kind.js';
 import type { TimeZones } from '../time-zones.js';
 import { changesBetween, operationName, type UserFields, userFields } from './user-fields.js';
@@ -53,7 +53,8 @@ export function userKind(
     name: 'User',
     counted: 'User',
     operations: { create: 'create', update: 'update', delete: 'delete', restore: 'restore' },
-    label: (user) => user.logon,
+    names: (user) => ({ resourceName: user.logon, logon: user.logon, externalId: user.externalId }),
+    namesInBody: (body) => namesInBody(body, { resourceName: 'userName', logon: 'userName' }),
     notFound: (id) => new RosterError('user-not-found', `User '${id}' not found.`),
     uniqueRule: (constraint, user) =>
       constraint === 'users_site_logon' ? logonTaken(user.logon) : undefined,

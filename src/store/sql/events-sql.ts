@@ -4,11 +4,15 @@ import type { SqlExecutor, SqlValue } from './connection.js';
 import { type EventRow, toEvent } from './rows.js';
 
 const EVENT_COLUMNS =
-  'site_id, id, at, request_id, token_id, actor, operation, resource_type, resource_id, logon, outcome, ' +
-  'http_status, changes, detail, occurrences, last_at';
+  'site_id, id, at, request_id, token_id, actor, operation, resource_type, resource_id, resource_name, ' +
+  'logon, external_id, outcome, http_status, changes, detail, occurrences, last_at';
 
 /** Built once: every write appends an event. */
-const APPEND = `INSERT INTO provisioning_events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const APPEND =
+  `INSERT INTO provisioning_events (${EVENT_COLUMNS}, logon_lower) ` +
+  `VALUES (${EVENT_COLUMNS.split(',')
+    .map(() => '?')
+    .join(', ')}, ?)`;
 const APPEND_OR_COUNT =
   `${APPEND} ON CONFLICT (site_id, id) DO UPDATE SET occurrences = provisioning_events.occurrences + 1, ` +
   'last_at = excluded.last_at, request_id = excluded.request_id';
@@ -45,12 +49,15 @@ function values(event: ProvisioningEvent): SqlValue[] {
     event.operation,
     event.resourceType,
     event.resourceId,
+    event.resourceName,
     event.logon,
+    event.externalId,
     event.outcome,
     event.httpStatus,
     event.changes ? JSON.stringify(event.changes) : null,
     event.detail,
     event.occurrences,
     event.lastAt,
+    event.logon === null ? null : event.logon.toLowerCase(),
   ];
 }

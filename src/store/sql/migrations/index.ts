@@ -7,6 +7,7 @@ import { groups } from './0004-groups.js';
 import { countShards } from './0005-count-shards.js';
 import { extensionsAndCoalescing } from './0006-extensions-and-coalescing.js';
 import { memberIndex } from './0007-member-index.js';
+import { eventNames } from './0008-event-names.js';
 
 /** A numbered, forward-only schema change. Once a migration lands it is never edited. */
 export interface Migration {
@@ -23,6 +24,7 @@ export const migrations: readonly Migration[] = [
   countShards,
   extensionsAndCoalescing,
   memberIndex,
+  eventNames,
 ];
 
 /** The schema version this code needs: the last migration it knows. */
