@@ -67,6 +67,11 @@ export async function withServices<T>(
   }
 }
 
+/** Quoted for a POSIX shell when it holds anything a shell would read differently. */
+export function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
+
 export function printJson(io: CliIo, value: unknown): void {
   io.out(JSON.stringify(value, null, 2));
 }

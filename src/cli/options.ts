@@ -45,3 +45,49 @@ export function describeChoices(allowed: readonly string[]): string {
     ? allowed.join(' or ')
     : `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]!}`;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An event id, as `roster log --json` prints it. */
+export function eventId(flag: string): (value: string) => string {
+  return (value) => {
+    if (!UUID.test(value)) {
+      throw new RosterError(
+        'invalid-argument',
+        `${flag} takes an event id such as 0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b (the "id" of roster log --json), got '${value}'.`,
+      );
+    }
+    return value.toLowerCase();
+  };
+}
+
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * An ISO 8601 date or time, in milliseconds. A time without a zone is UTC (like the times Roster
+ * prints), never the machine's local time, so the same command means the same on every machine.
+ */
+export function instant(flag: string): (value: string) => number {
+  return (value) => {
+    const match = ISO_TIME.exec(value.trim());
+    const refuse = (): never => {
+      throw new RosterError(
+        'invalid-argument',
+        `${flag} takes an ISO 8601 date or time such as 2026-12-01 or 2026-12-01T09:30:00Z (UTC unless it says), got '${value}'.`,
+      );
+    };
+    if (!match) return refuse();
+    const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '0', zone = 'Z'] = match;
+    const text = `${year}-${month}-${day}T${hour}:${minute}:${second}.${fraction.padEnd(3, '0')}${zone.toUpperCase()}`;
+    const ms = Date.parse(text);
+    // Date.parse rolls 2026-02-30 over to March: a date that does not exist is refused instead.
+    if (
+      Number.isNaN(ms) ||
+      new Date(Date.parse(`${year}-${month}-${day}T00:00:00Z`)).getUTCDate() !== Number(day)
+    ) {
+      return refuse();
+    }
+    return ms;
+  };
+}

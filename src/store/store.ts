@@ -139,8 +139,29 @@ export interface MembershipWrites extends MembershipReads {
   removeEverywhere(siteId: string, memberId: string): Promise<string[]>;
 }
 
+/**
+ * A read of a site's log, newest first (by id: ids are time-ordered). Every condition given must
+ * hold. The id bounds keep the read on a range of the key; times and the rest filter within it.
+ */
+export interface EventQuery {
+  readonly limit: number;
+  /** Ids below this one (older). */
+  readonly before?: string;
+  /** Ids from this one on. */
+  readonly from?: string;
+  /** `at` from this time on (ms). */
+  readonly since?: number;
+  /** `at` up to this time (ms). */
+  readonly until?: number;
+  /** Events about one user: its Logon (any letter case), or its id. */
+  readonly subject?: { readonly logon: string; readonly resourceId?: string | undefined };
+  readonly operation?: string;
+  readonly outcome?: ProvisioningEvent['outcome'];
+  readonly tokenId?: string;
+}
+
 export interface EventReads {
-  list(siteId: string, options: { limit: number; before?: string }): Promise<ProvisioningEvent[]>;
+  list(siteId: string, query: EventQuery): Promise<ProvisioningEvent[]>;
 }
 
 export interface EventWrites extends EventReads {

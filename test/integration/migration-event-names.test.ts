@@ -73,7 +73,7 @@ describe.each(DIALECTS)('migration 8: events named for what they are about (%s)'
         3,
       ]);
 
-      expect(await migrate(db)).toEqual([8]);
+      expect(await migrate(db, 8)).toEqual([8]);
       const events = await new SqlStore(db).events.list(siteId, { limit: 10 });
       expect(events.map((e) => [e.resourceType, e.resourceName, e.logon, e.externalId])).toEqual([
         ['Token', null, null, null],

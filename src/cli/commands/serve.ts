@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { type Config, DEFAULT_DATABASE_URL, isRedacted, loadConfig } from '../../config.js';
 import { RosterError } from '../../errors.js';
 import { createRoster, type Roster } from '../../main.js';
-import type { CliIo } from '../context.js';
+import { type CliIo, shellWord } from '../context.js';
 import { wholeNumber } from '../options.js';
 
 export function registerServeCommand(program: Command, io: CliIo): void {
@@ -54,11 +54,6 @@ export function tokenCommand(io: CliIo, config: Config, roster: Pick<Roster, 'da
     `${command} --database ${shellWord(roster.databaseUrl)}` +
     (isRedacted(config.databaseUrl) ? ' (with the database password in place of ***)' : '')
   );
-}
-
-/** Quoted for a POSIX shell when it holds anything a shell would read differently. */
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 /** What went wrong listening, in one line naming the setting that decides it. */

@@ -8,6 +8,7 @@ import { countShards } from './0005-count-shards.js';
 import { extensionsAndCoalescing } from './0006-extensions-and-coalescing.js';
 import { memberIndex } from './0007-member-index.js';
 import { eventNames } from './0008-event-names.js';
+import { eventLookups } from './0009-event-lookups.js';
 
 /** A numbered, forward-only schema change. Once a migration lands it is never edited. */
 export interface Migration {
@@ -25,6 +26,7 @@ export const migrations: readonly Migration[] = [
   extensionsAndCoalescing,
   memberIndex,
   eventNames,
+  eventLookups,
 ];
 
 /** The schema version this code needs: the last migration it knows. */
