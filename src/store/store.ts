@@ -58,6 +58,8 @@ export interface UserReads {
   get(siteId: string, id: string): Promise<UserRecord | undefined>;
   byLogon(siteId: string, logon: string): Promise<UserRecord | undefined>;
   page(siteId: string, query: ListQuery, options?: UserListOptions): Promise<Page<UserRecord>>;
+  /** The privilege the user holds of its own (its groups may grant a higher one). */
+  ownPrivilege(siteId: string, userId: string): Promise<Privilege | undefined>;
   /** Active, not deleted Promasters of the site, but `exceptUserId`. */
   countActivePromasters(siteId: string, exceptUserId?: string): Promise<number>;
 }
@@ -92,6 +94,8 @@ export interface GroupReads {
   page(siteId: string, query: ListQuery): Promise<Page<GroupRecord>>;
   /** The groups that grant a privilege, with their member counts, in one query. */
   granting(siteId: string): Promise<GrantingGroup[]>;
+  /** The groups a user belongs to directly that grant a privilege, by name. */
+  grantingTo(siteId: string, userId: string): Promise<GroupRecord[]>;
 }
 
 export interface GroupWrites extends GroupReads {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { cliContext } from '../../directory/context.js';
+import { grantingGroups, type PrivilegeStanding } from '../../directory/privileges.js';
 import type { UserRecord } from '../../model/resource.js';
 import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
 
@@ -21,6 +22,31 @@ export function userJson(user: UserRecord): object {
   };
 }
 
+export function standingJson(standing: PrivilegeStanding, extra: object = {}): object {
+  return {
+    logon: standing.logon,
+    privilege: standing.privilege,
+    ownPrivilege: standing.ownPrivilege,
+    grantedBy: standing.grantedBy,
+    ...extra,
+  };
+}
+
+/** What a user holds and why, in a sentence: its own privilege and the groups that grant more. */
+export function describeStanding(standing: PrivilegeStanding, changed: boolean): string {
+  const who = `'${standing.logon}'`;
+  const granted =
+    standing.privilege === standing.ownPrivilege
+      ? ''
+      : `${standing.privilege}: ${grantingGroups(standing)} grants it.`;
+  if (!changed) {
+    return `${who} already holds ${standing.ownPrivilege} of its own: nothing changed.${granted ? ` It is ${granted}` : ''}`;
+  }
+  return granted
+    ? `${who} now holds ${standing.ownPrivilege} of its own, but is ${granted}`
+    : `${who} now holds ${standing.privilege}.`;
+}
+
 export function registerUserCommands(program: Command, io: CliIo): void {
   const users = program.command('users').description("Read a site's user directory");
   users
@@ -35,12 +61,12 @@ export function registerUserCommands(program: Command, io: CliIo): void {
         logon: string,
         options: { site: string; privilege: string; json?: boolean; database?: string },
       ) => {
-        const privilege = await withServices(io, options.database, async (services) => {
+        const result = await withServices(io, options.database, async (services) => {
           const site = await services.sites.get(options.site);
           return services.privileges.setUserPrivilege(cliContext(site), logon, options.privilege);
         });
-        if (options.json) printJson(io, { logon, privilege });
-        else io.out(`'${logon}' is now ${privilege}.`);
+        if (options.json) printJson(io, standingJson(result, { changed: result.changed }));
+        else io.out(describeStanding(result, result.changed));
       },
     );
   users
