@@ -249,17 +249,22 @@ describe.each(DIALECTS)('cli (%s)', (dialect) => {
       logon: 'third@log.test',
     });
 
-    const all = (await run('log', '--site', 'log-site', '--json')).json() as { logon: string | null }[];
-    expect(all).toHaveLength(4);
-    expect(all.slice(1).map((event) => event.logon)).toEqual([
+    const all = (await run('log', '--site', 'log-site', '--json')).json() as {
+      operation: string;
+      logon: string | null;
+    }[];
+    // The token the operator created is logged too, before the writes made with it.
+    expect(all).toHaveLength(5);
+    expect(all.slice(1).map((event) => event.logon ?? event.operation)).toEqual([
       'third@log.test',
       'second@log.test',
       'first@log.test',
+      'token create',
     ]);
 
     const table = await run('log', '--site', 'log-site');
     expect(table.out[0]).toMatch(/^TIME\s+OPERATION/);
-    expect(table.out).toHaveLength(5);
+    expect(table.out).toHaveLength(6);
   });
 
   it('fails with one line on stderr and exit code 1 on bad input', async () => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { cliContext } from '../../directory/context.js';
 import type { TokenRecord } from '../../model/token.js';
 import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
 import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from '../../directory/tokens.js';
@@ -51,11 +52,15 @@ export function registerTokenCommands(program: Command, io: CliIo): void {
       }) => {
         const issued = await withServices(io, options.database, async (services) => {
           const site = await services.sites.get(options.site);
-          return services.tokens.issue(site, {
-            ...(options.description !== undefined ? { description: options.description } : {}),
-            days: options.days,
-            createdBy: 'cli',
-          });
+          return services.tokens.issue(
+            site,
+            {
+              ...(options.description !== undefined ? { description: options.description } : {}),
+              days: options.days,
+              createdBy: 'cli',
+            },
+            cliContext(site),
+          );
         });
         if (options.json) {
           printJson(io, {
@@ -113,10 +118,15 @@ export function registerTokenCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .option('--database <url>', 'sqlite:<file> or postgres://…')
     .action(async (id: string, options: { site: string; json?: boolean; database?: string }) => {
-      const token = await withServices(io, options.database, async (services) =>
-        services.tokens.revoke(await services.sites.get(options.site), id),
-      );
+      const token = await withServices(io, options.database, async (services) => {
+        const site = await services.sites.get(options.site);
+        return services.tokens.revoke(site, id, cliContext(site));
+      });
       if (options.json) printJson(io, tokenJson(token));
-      else io.out(`Revoked token ${token.id}.`);
+      else
+        io.out(
+          `Revoked token ${token.id} ('${token.description}', ${token.tokenHint}…) of site '${options.site}': ` +
+            'its next request is refused.',
+        );
     });
 }
