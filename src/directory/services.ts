@@ -66,26 +66,23 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
   const registry = createRegistry(options.hashPassword ?? argon2idHasher);
   const cursorTimeoutMs = options.cursorTimeoutMs ?? DEFAULT_CURSOR_TIMEOUT_MS;
   const limits = options.pageLimits ?? { defaultPageSize: 100, maxPageSize: 1000 };
+  const pipeline = new WritePipeline(store);
+  const privileges = new PrivilegeService(store);
+  const events = new EventService(store);
   return {
     sites: new SiteService(store),
     tokens: new TokenService(store),
-    resources: new ResourceService(
-      store,
-      registry,
-      new WritePipeline(store),
-      new Pager(store, cursorTimeoutMs),
-      limits,
-    ),
+    resources: new ResourceService(store, registry, pipeline, new Pager(store, cursorTimeoutMs), limits),
     discovery: new DiscoveryService(registry, {
       maxResults: limits.maxPageSize,
       defaultPageSize: limits.defaultPageSize,
       cursorTimeoutSeconds: Math.round(cursorTimeoutMs / 1000),
       maxPayloadSize: options.maxPayloadSize ?? 1024 * 1024,
     }),
-    users: new UserDirectory(store),
-    privileges: new PrivilegeService(store),
+    users: new UserDirectory(store, registry, pipeline, privileges, events),
+    privileges,
     schemas: new SchemaService(store, registry),
-    events: new EventService(store),
+    events,
     health: () => store.ping(),
   };
 }

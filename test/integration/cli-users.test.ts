@@ -134,4 +134,224 @@ describe.each(DIALECTS)('roster users (%s)', (dialect) => {
       );
     });
   });
+
+  describe('create, disable, enable', () => {
+    it('creates a user through the same rules as SCIM, logged with the operator as the actor', async () => {
+      const site = await harness.newSite();
+      const slug = site.site.slug;
+      const created = await run(
+        'users',
+        'create',
+        '--site',
+        slug,
+        '--logon',
+        'Ann@Users.test',
+        '--first-name',
+        'Ann',
+        '--last-name',
+        'Lee',
+        '--email',
+        'ann@users.test',
+        '--time-zone',
+        'Europe/London',
+        '--privilege',
+        'promaster',
+        '--json',
+      );
+      expect(created.code, JSON.stringify(created)).toBe(0);
+      const user = created.json();
+      expect(user).toMatchObject({
+        logon: 'Ann@Users.test',
+        firstName: 'Ann',
+        lastName: 'Lee',
+        email: 'ann@users.test',
+        timeZone: 'Europe/London',
+        privilege: 'Promaster',
+        status: 'Active',
+        source: 'cli',
+        removedFromScim: false,
+      });
+      // An identity provider sees it like any other user.
+      const scim = await site.scim('GET', `/Users/${user.id}`);
+      expect(scim.body).toMatchObject({
+        userName: 'Ann@Users.test',
+        name: { givenName: 'Ann', familyName: 'Lee' },
+      });
+
+      const events = (await run('log', '--site', slug, '--user', 'ann@users.test', '--json')).json();
+      expect(events.map((e: { operation: string; actor: string }) => `${e.operation} ${e.actor}`)).toEqual([
+        'privilege change cli',
+        'create cli',
+      ]);
+
+      expectOneLineFailure(
+        await run('users', 'create', '--site', slug, '--logon', 'ANN@users.test'),
+        /Logon 'ANN@users\.test' already exists in this site\. \[logon-taken\]$/,
+      );
+      expectOneLineFailure(
+        await run(
+          'users',
+          'create',
+          '--site',
+          slug,
+          '--logon',
+          'bob@users.test',
+          '--time-zone',
+          'Mars/Olympus',
+        ),
+        /not an IANA time zone name .*\[invalid-time-zone\]$/,
+      );
+      expectOneLineFailure(
+        await run('users', 'create', '--site', slug, '--logon', 'cy@users.test', '--privilege', 'Root'),
+        /^roster: --privilege takes User, Business Analyst or Promaster, got 'Root'\. \[invalid-argument\]$/,
+      );
+      const refusals = (await run('log', '--site', slug, '--outcome', 'failure', '--json')).json();
+      expect(
+        refusals.map((e: { logon: string; actor: string; httpStatus: number }) => [
+          e.logon,
+          e.actor,
+          e.httpStatus,
+        ]),
+      ).toEqual([
+        ['bob@users.test', 'cli', 400],
+        ['ANN@users.test', 'cli', 409],
+      ]);
+      expect((await run('users', 'list', '--site', slug, '--inactive', '--json')).json()).toHaveLength(1);
+    });
+
+    it('disables and enables, says when nothing changed, and never disables the last active Promaster', async () => {
+      const site = await harness.newSite();
+      const slug = site.site.slug;
+      expect(
+        (
+          await run(
+            'users',
+            'create',
+            '--site',
+            slug,
+            '--logon',
+            'boss@users.test',
+            '--privilege',
+            'Promaster',
+          )
+        ).code,
+      ).toBe(0);
+      await userIn(site, 'ann@users.test');
+
+      expect((await run('users', 'disable', 'ANN@users.test', '--site', slug)).out).toEqual([
+        "Disabled 'ann@users.test'.",
+      ]);
+      const before = await eventCount(site);
+      expect((await run('users', 'disable', 'ann@users.test', '--site', slug)).out).toEqual([
+        "'ann@users.test' is already disabled: nothing changed.",
+      ]);
+      expect(await eventCount(site)).toBe(before);
+      const listed = await site.scim('GET', '/Users?filter=userName eq "ann@users.test"');
+      expect(listed.body.Resources[0].active).toBe(false);
+
+      const enabled = await run('users', 'enable', 'ann@users.test', '--site', slug, '--json');
+      expect(enabled.json()).toMatchObject({ logon: 'ann@users.test', status: 'Active', changed: true });
+      const [event] = await harness.roster.store.events.list(site.site.id, { limit: 1 });
+      expect(event).toMatchObject({
+        operation: 'enable',
+        actor: 'cli',
+        logon: 'ann@users.test',
+        outcome: 'success',
+      });
+
+      expectOneLineFailure(
+        await run('users', 'disable', 'boss@users.test', '--site', slug),
+        /'boss@users\.test' is the last active Promaster of this site and cannot be disabled.*\[last-promaster\]$/,
+      );
+      const [refusal] = await harness.roster.store.events.list(site.site.id, { limit: 1 });
+      expect(refusal).toMatchObject({
+        operation: 'update',
+        actor: 'cli',
+        outcome: 'failure',
+        httpStatus: 409,
+      });
+
+      const removed = await userIn(site, 'gone@users.test');
+      expect((await site.scim('DELETE', `/Users/${removed}`)).status).toBe(204);
+      expectOneLineFailure(
+        await run('users', 'enable', 'gone@users.test', '--site', slug),
+        /was removed by a SCIM DELETE.*roster users create --logon gone@users\.test/,
+      );
+      const back = await run('users', 'create', '--site', slug, '--logon', 'gone@users.test');
+      expect(back.out).toEqual([
+        expect.stringMatching(
+          /^Brought back 'gone@users\.test' \(.*\), which a SCIM DELETE had removed, as User\.$/,
+        ),
+      ]);
+      expectOneLineFailure(
+        await run('users', 'disable', 'nobody@users.test', '--site', slug),
+        /no user with Logon 'nobody@users\.test'/,
+      );
+    });
+  });
+
+  describe('show', () => {
+    it('shows every attribute, the privilege and where it comes from, the groups and the history', async () => {
+      const site = await harness.newSite();
+      const slug = site.site.slug;
+      const ann = await userIn(site, 'ann@users.test', {
+        externalId: 'okta-ann',
+        title: 'Engineer',
+        'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'R&D' },
+      });
+      const other = await userIn(site, 'boss@users.test');
+      const groupId = await groupIn(site, 'Admins', [ann, other], 'Promaster');
+      const renamed = await site.scim('PATCH', `/Users/${ann}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'userName', value: 'ann.lee@users.test' }],
+      });
+      expect(renamed.status, renamed.raw).toBe(200);
+
+      const shown = await run('users', 'show', 'ANN.LEE@users.test', '--site', slug, '--json');
+      expect(shown.code, JSON.stringify(shown)).toBe(0);
+      const profile = shown.json();
+      expect(profile).toMatchObject({
+        id: ann,
+        logon: 'ann.lee@users.test',
+        externalId: 'okta-ann',
+        status: 'Active',
+        privilege: 'Promaster',
+        ownPrivilege: 'User',
+        grantedBy: [{ groupId, displayName: 'Admins', privilege: 'Promaster' }],
+        groups: [{ id: groupId, displayName: 'Admins' }],
+        passwordSet: false,
+        removedFromScimAt: null,
+        attributes: {
+          title: 'Engineer',
+          'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'R&D' },
+        },
+      });
+      expect(JSON.stringify(profile)).not.toMatch(/passwordHash|password_hash/);
+      // Its history under both Logons, newest first (memberships are logged on the group).
+      expect(
+        profile.history.map((e: { operation: string; logon: string }) => `${e.operation} ${e.logon}`),
+      ).toEqual(['update ann.lee@users.test', 'create ann@users.test']);
+
+      const text = await run('users', 'show', 'ann.lee@users.test', '--site', slug, '--history', '1');
+      expect(text.code).toBe(0);
+      const lines = text.out.join('\n');
+      expect(lines).toMatch(/^Logon\s+ann\.lee@users\.test$/m);
+      expect(lines).toMatch(
+        /^Privilege\s+Promaster: its own is User; groups granting: 'Admins' \(Promaster\)$/m,
+      );
+      expect(lines).toMatch(/^Groups\s+Admins$/m);
+      expect(lines).toMatch(/^title\s+"Engineer"$/m);
+      expect(lines).toMatch(/^History \(newest first, 1 event\):$/m);
+      expect(text.err).toEqual([
+        expect.stringMatching(
+          /^Older events: roster log --site \S+ --user ann\.lee@users\.test --before \S+$/,
+        ),
+      ]);
+
+      expectOneLineFailure(
+        await run('users', 'show', 'nobody@users.test', '--site', slug),
+        /no user with Logon 'nobody@users\.test'.*\[user-not-found\]$/,
+      );
+    });
+  });
 });

@@ -1,54 +1,14 @@
 import type { Command } from 'commander';
 import { cliContext } from '../../directory/context.js';
-import { grantingGroups, type PrivilegeStanding } from '../../directory/privileges.js';
-import type { UserRecord } from '../../model/resource.js';
-import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
-
-export function userJson(user: UserRecord): object {
-  return {
-    id: user.id,
-    logon: user.logon,
-    firstName: user.firstName,
-    lastName: user.lastName,
-    email: user.email,
-    timeZone: user.timeZone,
-    privilege: user.privilege,
-    status: user.active ? 'Active' : 'Disabled',
-    externalId: user.externalId,
-    source: user.source,
-    removedFromScim: user.deletedAt !== null,
-    createdAt: isoTime(user.createdAt),
-    updatedAt: isoTime(user.updatedAt),
-  };
-}
-
-export function standingJson(standing: PrivilegeStanding, extra: object = {}): object {
-  return {
-    logon: standing.logon,
-    privilege: standing.privilege,
-    ownPrivilege: standing.ownPrivilege,
-    grantedBy: standing.grantedBy,
-    ...extra,
-  };
-}
-
-/** What a user holds and why, in a sentence: its own privilege and the groups that grant more. */
-export function describeStanding(standing: PrivilegeStanding, changed: boolean): string {
-  const who = `'${standing.logon}'`;
-  const granted =
-    standing.privilege === standing.ownPrivilege
-      ? ''
-      : `${standing.privilege}: ${grantingGroups(standing)} grants it.`;
-  if (!changed) {
-    return `${who} already holds ${standing.ownPrivilege} of its own: nothing changed.${granted ? ` It is ${granted}` : ''}`;
-  }
-  return granted
-    ? `${who} now holds ${standing.ownPrivilege} of its own, but is ${granted}`
-    : `${who} now holds ${standing.privilege}.`;
-}
+import { type CliIo, printJson, printTable, withServices } from '../context.js';
+import { describeStanding, standingJson, userJson } from './user-output.js';
+import { registerUserShowCommand } from './users-show.js';
+import { registerUserWriteCommands } from './users-write.js';
 
 export function registerUserCommands(program: Command, io: CliIo): void {
-  const users = program.command('users').description("Read a site's user directory");
+  const users = program
+    .command('users')
+    .description("A site's user directory: list, show, create, disable and enable users, set privileges");
   users
     .command('set-privilege <logon>')
     .description('Set the privilege a user holds of its own: User, Business Analyst or Promaster')
@@ -96,4 +56,6 @@ export function registerUserCommands(program: Command, io: CliIo): void {
           ]),
         );
     });
+  registerUserShowCommand(users, io);
+  registerUserWriteCommands(users, io);
 }

@@ -237,7 +237,7 @@ async function acceptPassword(
   return hashPassword(draft.password);
 }
 
-/** The last active Promaster of a site is never disabled or deleted by an identity provider. */
+/** The last active Promaster of a site is never disabled or deleted, by an identity provider or an operator. */
 async function guardLastPromaster(
   tx: StoreTransaction,
   user: UserRecord,
@@ -247,7 +247,7 @@ async function guardLastPromaster(
   if ((await tx.users.countActivePromasters(user.siteId, user.id)) === 0) {
     throw new RosterError(
       'last-promaster',
-      `'${user.logon}' is the last active Promaster of this site and cannot be ${becoming} by an identity provider.`,
+      `'${user.logon}' is the last active Promaster of this site and cannot be ${becoming}: make another user a Promaster first.`,
     );
   }
 }
