@@ -31,6 +31,7 @@ export interface SiteWrites extends SiteReads {
   /** The site with this slug, its row locked until the transaction ends (read-modify-write). */
   lock(slug: string): Promise<SiteRecord | undefined>;
   updateSettings(siteId: string, settings: SiteSettings): Promise<void>;
+  rename(siteId: string, name: string): Promise<void>;
   updateExtensions(siteId: string, extensions: readonly SiteExtension[]): Promise<void>;
 }
 

@@ -253,18 +253,19 @@ describe.each(DIALECTS)('cli (%s)', (dialect) => {
       operation: string;
       logon: string | null;
     }[];
-    // The token the operator created is logged too, before the writes made with it.
-    expect(all).toHaveLength(5);
+    // What the operator did is logged too: creating the site and the token the writes were made with.
+    expect(all).toHaveLength(6);
     expect(all.slice(1).map((event) => event.logon ?? event.operation)).toEqual([
       'third@log.test',
       'second@log.test',
       'first@log.test',
       'token create',
+      'site create',
     ]);
 
     const table = await run('log', '--site', 'log-site');
     expect(table.out[0]).toMatch(/^TIME\s+OPERATION/);
-    expect(table.out).toHaveLength(6);
+    expect(table.out).toHaveLength(7);
   });
 
   it('fails with one line on stderr and exit code 1 on bad input', async () => {
