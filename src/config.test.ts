@@ -14,6 +14,7 @@ describe('printableDatabaseUrl', () => {
       'postgres://roster@db/roster?options=-c%20search_path%3Dx',
     ],
     ['sqlite:./data/roster.db', 'sqlite:./data/roster.db'],
+    ['mysql://root:s3cret@localhost/roster', 'mysql://root:***@localhost/roster'],
   ])('%s → %s', (url, printable) => {
     expect(printableDatabaseUrl(url)).toBe(printable);
   });

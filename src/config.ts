@@ -120,7 +120,7 @@ export function publicUrl(raw: string): string {
  * `***`, so messages and printed commands never leak it into terminals and logs.
  */
 export function printableDatabaseUrl(url: string): string {
-  const scheme = /^postgres(ql)?:\/\//i.exec(url)?.[0];
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
   if (!scheme) return url;
   // The user information ends at the last '@' (a password may hold an unescaped one).
   const at = url.lastIndexOf('@');

@@ -47,7 +47,7 @@ export function describeDatabaseUrl(
   if (match?.[1]) return { kind: 'sqlite', file: match[1] === ':memory:' ? ':memory:' : resolve(match[1]) };
   throw new RosterError(
     'invalid-config',
-    `Database '${url}' is not understood: use sqlite:<file> (e.g. sqlite:./data/roster.db) or postgres://user@host:5432/db.`,
+    `Database '${printableDatabaseUrl(url)}' is not understood: use sqlite:<file> (e.g. sqlite:./data/roster.db) or postgres://user@host:5432/db.`,
   );
 }
 

@@ -81,3 +81,11 @@ describe.each(DIALECTS)('the CLI and the database it names (%s)', (dialect) => {
     expect(again.out).toEqual([expect.stringMatching(/is up to date \(schema version \d+\)\.$/)]);
   });
 });
+
+describe('a database the CLI cannot use', () => {
+  it('is named without its password', async () => {
+    const refused = await cli(['sites', 'list', '--database', 'mysql://root:s3cret@localhost/roster']);
+    expectOneLineFailure(refused, /'mysql:\/\/root:\*\*\*@localhost\/roster' is not understood/);
+    expect(refused.err[0]).not.toContain('s3cret');
+  });
+});
