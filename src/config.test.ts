@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RosterError } from './errors.js';
-import { loadConfig } from './config.js';
+import { loadConfig, printableDatabaseUrl } from './config.js';
 
 const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
 const documented = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
@@ -104,5 +104,24 @@ describe('Bulk settings (RFC 7644 §3.7.4)', () => {
       'ROSTER_BULK_MAX_OPERATIONS must be a whole number from 1 to 100000',
     );
     expect(() => loadConfig({ ROSTER_BULK_BODY_LIMIT: '1k' })).toThrow('ROSTER_BULK_BODY_LIMIT');
+  });
+});
+
+describe('printableDatabaseUrl', () => {
+  it.each([
+    ['postgres://roster:s3cret@db:5432/roster', 'postgres://roster:***@db:5432/roster'],
+    ['postgresql://roster:p@ss@db/roster', 'postgresql://roster:***@db/roster'],
+    [
+      'postgres://db/roster?user=roster&password=s3cret&sslmode=require',
+      'postgres://db/roster?user=roster&password=***&sslmode=require',
+    ],
+    [
+      'postgres://roster@db/roster?options=-c%20search_path%3Dx',
+      'postgres://roster@db/roster?options=-c%20search_path%3Dx',
+    ],
+    ['sqlite:./data/roster.db', 'sqlite:./data/roster.db'],
+    ['mysql://root:s3cret@localhost/roster', 'mysql://root:***@localhost/roster'],
+  ])('%s → %s', (url, printable) => {
+    expect(printableDatabaseUrl(url)).toBe(printable);
   });
 });

@@ -140,6 +140,26 @@ function httpUrl(name: string, raw: string, example: string): string {
   return url.toString();
 }
 
+/**
+ * A database URL fit to print: a password it carries (`user:password@`, `?password=`) is shown as
+ * `***`, so messages and printed commands never leak it into terminals and logs.
+ */
+export function printableDatabaseUrl(url: string): string {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
+  if (!scheme) return url;
+  // The user information ends at the last '@' (a password may hold an unescaped one).
+  const at = url.lastIndexOf('@');
+  const userInfo = at > scheme.length ? url.slice(scheme.length, at) : '';
+  const colon = userInfo.indexOf(':');
+  const shown = colon >= 0 ? `${scheme}${userInfo.slice(0, colon)}:***${url.slice(at)}` : url;
+  return shown.replace(/([?&]password=)[^&#]*/gi, '$1***');
+}
+
+/** Whether a printable URL had its password taken out. */
+export function isRedacted(url: string): boolean {
+  return printableDatabaseUrl(url) !== url;
+}
+
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

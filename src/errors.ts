@@ -135,6 +135,9 @@ export const ERROR_CODES = {
   // Operating Roster.
   'invalid-config': spec({ kind: 'invalid' }),
   'invalid-argument': spec({ kind: 'invalid' }),
+  'database-not-found': spec({ kind: 'not-found' }),
+  'database-not-migrated': spec({ kind: 'precondition-failed' }),
+  'port-in-use': spec({ kind: 'conflict' }),
   'database-unavailable': spec({ kind: 'unavailable' }),
   'database-busy': spec({ kind: 'unavailable' }),
   'write-conflict': spec({ kind: 'unavailable' }),

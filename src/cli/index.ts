@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { type ErrorKind, RosterError } from '../errors.js';
 import { registerLogCommand } from './commands/log.js';
+import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPrivilegeCommands } from './commands/privileges.js';
 import { registerSchemaCommands } from './commands/schemas.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -10,6 +11,7 @@ import { registerSiteCommands } from './commands/sites.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerUserCommands } from './commands/users.js';
 import { type CliIo, processIo } from './context.js';
+import { rosterVersion } from './version.js';
 
 /**
  * Exit codes by kind of failure: 1 for anything the command's input decides (invalid, unknown,
@@ -41,6 +43,7 @@ function oneLine(text: string): string {
 export function buildProgram(io: CliIo): Command {
   const program = new Command('roster')
     .description("Roster: a site's user directory and its SCIM 2.0 service")
+    .version(`roster ${rosterVersion()}`, '-V, --version', 'print the version of Roster')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => {
@@ -55,6 +58,7 @@ export function buildProgram(io: CliIo): Command {
       },
     });
   registerServeCommand(program, io);
+  registerMigrateCommand(program, io);
   registerSiteCommands(program, io);
   registerTokenCommands(program, io);
   registerUserCommands(program, io);
@@ -69,7 +73,7 @@ export function buildProgram(io: CliIo): Command {
 }
 
 /** Runs the CLI and resolves to its exit code; failures print one line, never a stack. */
-export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   try {
     await buildProgram(io).parseAsync([...argv], { from: 'user' });
     return 0;

@@ -184,6 +184,10 @@ export class BulkService {
         operation: kind ? kind.entry.kind.operations[operationOf(entry.method)] : 'bulk',
         resourceType: kind ? kind.entry.kind.name : null,
         resourceId: id,
+        // A refused create is still found in the log by the Logon or name it would have had.
+        ...(kind && 'data' in entry && entry.data !== undefined
+          ? { names: () => Promise.resolve(kind.entry.kind.namesInBody(entry.data)) }
+          : {}),
       },
       error,
     );

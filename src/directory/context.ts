@@ -17,5 +17,10 @@ export interface RequestContext {
 
 /** The context of an operator's command: the CLI acts for no token and no request. */
 export function cliContext(site: SiteRecord): RequestContext {
-  return { site, actor: { siteId: site.id, kind: 'cli', tokenId: null, requestId: null } };
+  return { site, actor: operatorActor(site.id, 'cli') };
+}
+
+/** Who changed a site's own settings: an operator, with no token and no request. */
+export function operatorActor(siteId: string, kind: Actor['kind']): Actor {
+  return { siteId, kind, tokenId: null, requestId: null };
 }

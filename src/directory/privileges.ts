@@ -1,5 +1,5 @@
 import { RosterError } from '../errors.js';
-import type { GroupRecord, Privilege } from '../model/resource.js';
+import type { GroupRecord, Privilege, UserRecord } from '../model/resource.js';
 import { PRIVILEGES } from '../model/resource.js';
 import type { SiteRecord } from '../model/site.js';
 import type { Store, StoreTransaction } from '../store/store.js';
@@ -32,20 +32,22 @@ export class PrivilegeService {
     return this.change(context, groupName, null);
   }
 
-  /** Sets the privilege a user holds of its own (its groups may still grant a higher one). */
-  async setUserPrivilege(context: RequestContext, logon: string, privilege: string): Promise<Privilege> {
+  /**
+   * Sets the privilege a user holds of its own (its groups may still grant a higher one) and says
+   * where the user stands after. Asking for the privilege it already holds writes nothing.
+   */
+  async setUserPrivilege(
+    context: RequestContext,
+    logon: string,
+    privilege: string,
+  ): Promise<PrivilegeStanding & { readonly changed: boolean }> {
     const { site } = context;
-    const wanted = PRIVILEGES.find((candidate) => candidate.toLowerCase() === privilege.trim().toLowerCase());
-    if (!wanted) {
-      throw new RosterError(
-        'invalid-argument',
-        `'${privilege}' is not a privilege: use ${PRIVILEGES.map((p) => `"${p}"`).join(', ')}.`,
-      );
-    }
+    const wanted = parsePrivilege(privilege);
     return this.store.transaction(async (tx) => {
       const user = await tx.users.lockByLogon(site.id, logon);
-      if (!user)
-        throw new RosterError('user-not-found', `Site '${site.slug}' has no user with Logon '${logon}'.`);
+      if (!user) throw userNotFound(site, logon);
+      const own = (await tx.users.ownPrivilege(site.id, user.id)) ?? user.privilege;
+      if (own === wanted) return { ...(await standing(tx, user)), changed: false };
       await keepingAPromaster(
         tx,
         site,
@@ -55,21 +57,36 @@ export class PrivilegeService {
           await tx.users.recomputePrivileges(site.id, { ids: [user.id] });
         },
       );
-      const after = (await tx.users.get(site.id, user.id))?.privilege ?? wanted;
+      const after = await standing(tx, {
+        ...user,
+        privilege: (await tx.users.get(site.id, user.id))!.privilege,
+      });
       await tx.events.append(
         provisioningEvent(context.actor, {
           operation: 'privilege change',
           resourceType: 'User',
           resourceId: user.id,
+          resourceName: user.logon,
           logon: user.logon,
+          externalId: user.externalId,
           outcome: 'success',
           httpStatus: 200,
-          changes: user.privilege === after ? null : [{ field: 'privilege', before: user.privilege, after }],
-          detail: after === wanted ? null : `Own privilege ${wanted}; ${after} granted by a group.`,
+          changes: [
+            { field: 'own privilege', before: own, after: wanted },
+            ...(user.privilege === after.privilege
+              ? []
+              : [{ field: 'privilege', before: user.privilege, after: after.privilege }]),
+          ],
+          detail: after.privilege === wanted ? null : describeGrant(after),
         }),
       );
-      return after;
+      return { ...after, changed: true };
     });
+  }
+
+  /** Where a user's privilege comes from: its own, and the groups that grant one. */
+  standing(user: UserRecord): Promise<PrivilegeStanding> {
+    return standing(this.store, user);
   }
 
   /** The groups that grant a privilege, with their member counts (one query). */
@@ -111,7 +128,8 @@ export class PrivilegeService {
           operation: privilege ? 'privilege mapped' : 'privilege unmapped',
           resourceType: 'Group',
           resourceId: group.id,
-          logon: group.displayName,
+          resourceName: group.displayName,
+          externalId: group.externalId,
           outcome: 'success',
           httpStatus: 200,
           changes: [
@@ -133,6 +151,66 @@ export class PrivilegeService {
       };
     });
   }
+}
+
+/** A user's privilege and where it comes from. */
+export interface PrivilegeStanding {
+  readonly logon: string;
+  /** The effective privilege: the highest of its own and its groups'. */
+  readonly privilege: Privilege;
+  readonly ownPrivilege: Privilege;
+  /** The user's groups that grant a privilege, by name. */
+  readonly grantedBy: readonly {
+    readonly groupId: string;
+    readonly displayName: string;
+    readonly privilege: Privilege;
+  }[];
+}
+
+async function standing(
+  reads: Pick<Store, 'users' | 'groups'>,
+  user: UserRecord,
+): Promise<PrivilegeStanding> {
+  const own = await reads.users.ownPrivilege(user.siteId, user.id);
+  const groups = await reads.groups.grantingTo(user.siteId, user.id);
+  return {
+    logon: user.logon,
+    privilege: user.privilege,
+    ownPrivilege: own ?? user.privilege,
+    grantedBy: groups.map((group) => ({
+      groupId: group.id,
+      displayName: group.displayName,
+      privilege: group.privilege!,
+    })),
+  };
+}
+
+/** The groups that grant a user its effective privilege: "the group 'Process Admins'". */
+export function grantingGroups(standing: PrivilegeStanding): string {
+  const names = standing.grantedBy
+    .filter((group) => group.privilege === standing.privilege)
+    .map((group) => `'${group.displayName}'`);
+  return `the group${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
+}
+
+/** "Promaster granted by the group 'Process Admins'." */
+export function describeGrant(standing: PrivilegeStanding): string {
+  return `${standing.privilege} granted by ${grantingGroups(standing)}.`;
+}
+
+function parsePrivilege(text: string): Privilege {
+  const wanted = PRIVILEGES.find((candidate) => candidate.toLowerCase() === text.trim().toLowerCase());
+  if (!wanted) {
+    throw new RosterError(
+      'invalid-argument',
+      `'${text}' is not a privilege: use ${PRIVILEGES.map((p) => `"${p}"`).join(', ')}.`,
+    );
+  }
+  return wanted;
+}
+
+export function userNotFound(site: SiteRecord, logon: string): RosterError {
+  return new RosterError('user-not-found', `Site '${site.slug}' has no user with Logon '${logon}'.`);
 }
 
 /** Runs a change and refuses it if it left a site that had an active Promaster with none. */

@@ -1,16 +1,16 @@
 import { RosterError } from '../errors.js';
-import type { FieldChange, ProvisioningEvent } from '../model/event.js';
+import type { EventNames, FieldChange, ProvisioningEvent } from '../model/event.js';
 import type { ScimObject, ScimValue } from '../scim/resource.js';
+import { isStorableText } from '../scim/text.js';
 import type { Store } from '../store/store.js';
 import type { Actor } from './context.js';
 import { newId } from './ids.js';
 import { shortened } from './shortened.js';
 
-export interface EventFields {
+export interface EventFields extends EventNames {
   readonly operation: string;
   readonly resourceType: string | null;
   readonly resourceId?: string | null;
-  readonly logon?: string | null;
   readonly outcome: ProvisioningEvent['outcome'];
   readonly httpStatus: number;
   readonly changes?: readonly FieldChange[] | null;
@@ -19,6 +19,8 @@ export interface EventFields {
 
 /** Details and quoted names are cut to this many characters: a client cannot grow the log by sending more. */
 const MAX_DETAIL_LENGTH = 2000;
+/** Names are cut to this many (a Logon is at most 256): a refused body may name anything. */
+const MAX_NAME_LENGTH = 300;
 
 export function provisioningEvent(
   actor: Actor,
@@ -36,7 +38,9 @@ export function provisioningEvent(
     operation: fields.operation,
     resourceType: fields.resourceType,
     resourceId: fields.resourceId ?? null,
-    logon: fields.logon ?? null,
+    resourceName: name(fields.resourceName),
+    logon: name(fields.logon),
+    externalId: name(fields.externalId),
     outcome: fields.outcome,
     httpStatus: fields.httpStatus,
     changes: fields.changes && fields.changes.length > 0 ? fields.changes : null,
@@ -49,14 +53,38 @@ export function provisioningEvent(
   };
 }
 
+function name(text: string | null | undefined): string | null {
+  return text === undefined || text === null ? null : shortened(text, MAX_NAME_LENGTH);
+}
+
+/**
+ * Names read from a body the directory refused, which may hold anything: only a string that can be
+ * stored as it is (well-formed Unicode, no NUL) is kept, so recording the refusal never fails
+ * because of what it records.
+ */
+export function namesInBody(body: unknown, keys: { resourceName: string; logon?: string }): EventNames {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
+  const entries: [string, unknown][] = Object.entries(body);
+  const read = (key: string): string | null => {
+    const lower = key.toLowerCase();
+    const found = entries.find(([candidate]) => candidate.toLowerCase() === lower)?.[1];
+    return typeof found === 'string' && found !== '' && isStorableText(found) ? found : null;
+  };
+  return {
+    resourceName: read(keys.resourceName),
+    ...(keys.logon ? { logon: read(keys.logon) } : {}),
+    externalId: read('externalId'),
+  };
+}
+
 /** What a refusal concerns: the operation, and the resource when there is one. */
 export interface RefusalTarget {
   readonly operation: string;
   /** Null when the request did not say (a Bulk operation without a valid path). */
   readonly resourceType: string | null;
   readonly resourceId?: string | undefined;
-  /** Names the resource (its Logon or display name) when it exists. */
-  readonly label?: () => Promise<string | null>;
+  /** Names the resource (its Logon or display name, its externalId) when they can be known. */
+  readonly names?: () => Promise<EventNames>;
 }
 
 /**
@@ -85,12 +113,12 @@ export async function recordRefusal(
   error: unknown,
 ): Promise<void> {
   const refusal = error instanceof RosterError ? error : undefined;
-  const label = target.label ? await target.label().catch(() => null) : null;
+  const names = target.names ? await target.names().catch(() => ({})) : {};
   const event = provisioningEvent(actor, {
     operation: target.operation,
     resourceType: target.resourceType,
     resourceId: target.resourceId ?? null,
-    logon: label,
+    ...names,
     outcome: 'failure',
     httpStatus: refusal?.status ?? 500,
     detail: refusal?.detail ?? 'Internal error.',

@@ -1,9 +1,22 @@
 import { RosterError } from '../errors.js';
 import type { SiteExtension, SiteRecord } from '../model/site.js';
 import type { Store } from '../store/store.js';
+import { type Actor, operatorActor } from './context.js';
+import { provisioningEvent } from './provisioning-log.js';
 import type { ResourceRegistry } from './registry/registry.js';
 import { declareExtension, type ExtensionInput } from './registry/site-extensions.js';
 import { siteNotFound } from './sites.js';
+
+function schemaEvent(site: SiteRecord, by: Actor['kind'], operation: string, extension: SiteExtension) {
+  return provisioningEvent(operatorActor(site.id, by), {
+    operation,
+    resourceType: 'Schema',
+    resourceName: extension.urn,
+    outcome: 'success',
+    httpStatus: 200,
+    detail: `${extension.resourceType} attributes: ${extension.attributes.map((attribute) => attribute.name).join(', ')}.`,
+  });
+}
 
 /**
  * A site's own extension schemas. Declaring one is all it takes: from the next request on, the
@@ -20,7 +33,8 @@ export class SchemaService {
     return site.extensions;
   }
 
-  add(slug: string, input: ExtensionInput): Promise<SiteExtension> {
+  /** Declares an extension; with `by`, the site's log records who did. */
+  add(slug: string, input: ExtensionInput, by?: Actor['kind']): Promise<SiteExtension> {
     return this.store.transaction(async (tx) => {
       const site = await tx.sites.lock(slug);
       if (!site) throw siteNotFound(slug);
@@ -35,6 +49,7 @@ export class SchemaService {
         site.extensions,
       );
       await tx.sites.updateExtensions(site.id, [...site.extensions, extension]);
+      if (by) await tx.events.append(schemaEvent(site, by, 'schema add', extension));
       return extension;
     });
   }
@@ -43,7 +58,7 @@ export class SchemaService {
    * Removes the declaration. Values already stored stay in the resources (declaring the schema
    * again brings them back) but are no longer shown, filtered or accepted.
    */
-  remove(slug: string, urn: string): Promise<SiteExtension> {
+  remove(slug: string, urn: string, by?: Actor['kind']): Promise<SiteExtension> {
     return this.store.transaction(async (tx) => {
       const site = await tx.sites.lock(slug);
       if (!site) throw siteNotFound(slug);
@@ -56,6 +71,7 @@ export class SchemaService {
         site.id,
         site.extensions.filter((extension) => extension !== found),
       );
+      if (by) await tx.events.append(schemaEvent(site, by, 'schema remove', found));
       return found;
     });
   }

@@ -75,13 +75,10 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
   const cursorTimeoutMs = options.cursorTimeoutMs ?? DEFAULT_CURSOR_TIMEOUT_MS;
   const limits = options.pageLimits ?? { defaultPageSize: 100, maxPageSize: 1000 };
   const bulk = options.bulk ?? DEFAULT_BULK_LIMITS;
-  const resources = new ResourceService(
-    store,
-    registry,
-    new WritePipeline(store),
-    new Pager(store, cursorTimeoutMs),
-    limits,
-  );
+  const pipeline = new WritePipeline(store);
+  const privileges = new PrivilegeService(store);
+  const events = new EventService(store);
+  const resources = new ResourceService(store, registry, pipeline, new Pager(store, cursorTimeoutMs), limits);
   return {
     sites: new SiteService(store),
     tokens: new TokenService(store),
@@ -94,10 +91,10 @@ export function createServices(store: Store, options: ServiceOptions = {}): Serv
       documentationUri: options.documentationUri,
       bulk,
     }),
-    users: new UserDirectory(store),
-    privileges: new PrivilegeService(store),
+    users: new UserDirectory(store, registry, pipeline, privileges, events),
+    privileges,
     schemas: new SchemaService(store, registry),
-    events: new EventService(store),
+    events,
     health: () => store.ping(),
   };
 }

@@ -1,8 +1,11 @@
 import { RosterError } from '../errors.js';
 import type { PasswordPolicy, SiteRecord, SiteSettings } from '../model/site.js';
 import type { Store } from '../store/store.js';
+import type { ScimObject } from '../scim/resource.js';
+import { type Actor, operatorActor, type RequestContext } from './context.js';
 import { newId } from './ids.js';
-import { DEFAULT_PASSWORD_POLICY } from './password-policy.js';
+import { diffResources, provisioningEvent } from './provisioning-log.js';
+import { DEFAULT_PASSWORD_POLICY, MAX_PASSWORD_LENGTH } from './password-policy.js';
 
 export const DEFAULT_SITE_SETTINGS: SiteSettings = {
   passwordSync: false,
@@ -21,7 +24,8 @@ export interface SiteSettingsChange {
 export class SiteService {
   constructor(private readonly store: Store) {}
 
-  async create(slug: string, name?: string): Promise<SiteRecord> {
+  /** Creates a site; with `by`, its log starts with who created it. */
+  async create(slug: string, name?: string, by?: Actor['kind']): Promise<SiteRecord> {
     if (!SLUG.test(slug)) {
       throw new RosterError(
         'invalid-argument',
@@ -37,7 +41,22 @@ export class SiteService {
       createdAt: Date.now(),
     };
     try {
-      await this.store.transaction((tx) => tx.sites.insert(site));
+      await this.store.transaction(async (tx) => {
+        await tx.sites.insert(site);
+        if (by) {
+          await tx.events.append(
+            provisioningEvent(operatorActor(site.id, by), {
+              operation: 'site create',
+              resourceType: 'Site',
+              resourceId: site.id,
+              resourceName: site.name,
+              outcome: 'success',
+              httpStatus: 201,
+              detail: `Slug '${site.slug}'.`,
+            }),
+          );
+        }
+      });
     } catch (error) {
       if (error instanceof RosterError && error.code === 'unique-violation')
         throw new RosterError('site-exists', `Site '${slug}' already exists.`);
@@ -70,16 +89,46 @@ export class SiteService {
     return this.store.sites.list();
   }
 
+  /**
+   * Gives the site another display name (its slug, which tokens and commands use, stays), on its
+   * locked row; logged in the site's log with who did it. The same name changes and logs nothing.
+   */
+  rename(context: RequestContext, name: string): Promise<{ site: SiteRecord; changed: boolean }> {
+    const wanted = siteName(name);
+    return this.store.transaction(async (tx) => {
+      const site = await tx.sites.lock(context.site.slug);
+      if (!site) throw siteNotFound(context.site.slug);
+      if (site.name === wanted) return { site, changed: false };
+      await tx.sites.rename(site.id, wanted);
+      await tx.events.append(
+        provisioningEvent(context.actor, {
+          operation: 'site rename',
+          resourceType: 'Site',
+          resourceId: site.id,
+          resourceName: wanted,
+          outcome: 'success',
+          httpStatus: 200,
+          changes: [{ field: 'name', before: site.name, after: wanted }],
+        }),
+      );
+      return { site: { ...site, name: wanted }, changed: true };
+    });
+  }
+
   /** Changes settings on the site's locked row, so two changes at once never lose one another. */
-  configure(slug: string, change: SiteSettingsChange): Promise<SiteRecord> {
+  configure(slug: string, change: SiteSettingsChange, by?: Actor['kind']): Promise<SiteRecord> {
     return this.store.transaction(async (tx) => {
       const site = await tx.sites.lock(slug);
       if (!site) throw siteNotFound(slug);
       const policy = { ...site.settings.passwordPolicy, ...change.passwordPolicy };
-      if (!Number.isInteger(policy.minLength) || policy.minLength < 1 || policy.minLength > 256) {
+      if (
+        !Number.isInteger(policy.minLength) ||
+        policy.minLength < 1 ||
+        policy.minLength > MAX_PASSWORD_LENGTH
+      ) {
         throw new RosterError(
           'invalid-setting',
-          'The minimum password length must be a whole number from 1 to 256.',
+          `The minimum password length must be a whole number from 1 to ${MAX_PASSWORD_LENGTH}.`,
         );
       }
       const settings: SiteSettings = {
@@ -89,9 +138,40 @@ export class SiteService {
         passwordPolicy: policy,
       };
       await tx.sites.updateSettings(site.id, settings);
+      const changes = diffResources(
+        site.settings as unknown as ScimObject,
+        settings as unknown as ScimObject,
+      );
+      if (by && changes.length > 0) {
+        await tx.events.append(
+          provisioningEvent(operatorActor(site.id, by), {
+            operation: 'site configure',
+            resourceType: 'Site',
+            resourceId: site.id,
+            resourceName: site.name,
+            outcome: 'success',
+            httpStatus: 200,
+            changes,
+          }),
+        );
+      }
       return { ...site, settings };
     });
   }
+}
+
+/** A site's display name: what operators and the console read, so one line of sensible length. */
+const MAX_SITE_NAME_LENGTH = 200;
+
+function siteName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === '' || trimmed.length > MAX_SITE_NAME_LENGTH || /\p{Cc}/u.test(trimmed)) {
+    throw new RosterError(
+      'invalid-argument',
+      `A site's name is 1 to ${MAX_SITE_NAME_LENGTH} characters on one line, got '${name.slice(0, 40)}'.`,
+    );
+  }
+  return trimmed;
 }
 
 export function siteNotFound(slug: string): RosterError {

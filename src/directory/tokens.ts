@@ -2,13 +2,17 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { RosterError } from '../errors.js';
 import type { SiteRecord } from '../model/site.js';
 import type { TokenRecord } from '../model/token.js';
+import type { FieldChange } from '../model/event.js';
 import type { Store } from '../store/store.js';
+import type { RequestContext } from './context.js';
 import { newId } from './ids.js';
 import { provisioningEvent } from './provisioning-log.js';
 
 /** A recognisable prefix lets secret scanners find leaked tokens. */
 export const TOKEN_PREFIX = 'rst_';
 export const DEFAULT_TOKEN_DAYS = 365;
+/** The longest a token may be valid: ten years. */
+export const MAX_TOKEN_DAYS = 3650;
 export const SCIM_SCOPE = 'scim';
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** `last_used_at` is written at most this often per token, so reads do not each cost a write. */
@@ -53,15 +57,17 @@ const REASONS = {
 export class TokenService {
   constructor(private readonly store: Store) {}
 
+  /** Issues a token; with a context (an operator's command), the site's log records who did. */
   async issue(
     site: SiteRecord,
     options: { description?: string; days?: number; createdBy: string },
+    context?: RequestContext,
   ): Promise<IssuedToken> {
     const days = options.days ?? DEFAULT_TOKEN_DAYS;
-    if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    if (!Number.isInteger(days) || days < 1 || days > MAX_TOKEN_DAYS) {
       throw new RosterError(
         'invalid-argument',
-        'A token is valid for a whole number of days from 1 to 3650.',
+        `A token is valid for a whole number of days from 1 to ${MAX_TOKEN_DAYS}.`,
       );
     }
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
@@ -79,7 +85,16 @@ export class TokenService {
       revokedAt: null,
       lastUsedAt: null,
     };
-    await this.store.transaction((tx) => tx.tokens.insert(record));
+    await this.store.transaction(async (tx) => {
+      await tx.tokens.insert(record);
+      if (context) {
+        await tx.events.append(
+          tokenEvent(context, record, 'token create', 201, [
+            { field: 'expiresAt', after: new Date(record.expiresAt).toISOString() },
+          ]),
+        );
+      }
+    });
     return { record, token };
   }
 
@@ -87,8 +102,11 @@ export class TokenService {
     return this.store.tokens.list(site.id);
   }
 
-  /** Revokes one of the site's tokens; another site's token id is "not found". Its walk marks go too. */
-  revoke(site: SiteRecord, id: string): Promise<TokenRecord> {
+  /**
+   * Revokes one of the site's tokens; another site's token id is "not found". Its walk marks go
+   * too. With a context (an operator's command), the site's log records who did.
+   */
+  revoke(site: SiteRecord, id: string, context?: RequestContext): Promise<TokenRecord> {
     return this.store.transaction(async (tx) => {
       const token = await tx.tokens.get(site.id, id);
       if (!token) throw new RosterError('token-not-found', `Site '${site.slug}' has no token '${id}'.`);
@@ -97,6 +115,13 @@ export class TokenService {
         throw new RosterError('token-already-revoked', `Token '${id}' was already revoked.`);
       }
       await tx.paging.purgeMarks(site.id, 0, id);
+      if (context) {
+        await tx.events.append(
+          tokenEvent(context, token, 'token revoke', 200, [
+            { field: 'revokedAt', after: new Date(at).toISOString() },
+          ]),
+        );
+      }
       return { ...token, revokedAt: at };
     });
   }
@@ -145,6 +170,7 @@ export class TokenService {
         operation: 'authenticate',
         resourceType: 'Token',
         resourceId: token.id,
+        resourceName: token.description,
         outcome: 'failure',
         httpStatus: 401,
         detail: `${request.method} ${request.path} refused: token ${reason}.`,
@@ -155,6 +181,24 @@ export class TokenService {
     // A log that cannot be written must not turn a 401 into a 500: the refusal stands either way.
     await this.store.transaction((tx) => tx.events.appendOrCount(event)).catch(() => undefined);
   }
+}
+
+function tokenEvent(
+  context: RequestContext,
+  token: TokenRecord,
+  operation: string,
+  httpStatus: number,
+  changes: FieldChange[],
+) {
+  return provisioningEvent(context.actor, {
+    operation,
+    resourceType: 'Token',
+    resourceId: token.id,
+    resourceName: token.description,
+    outcome: 'success',
+    httpStatus,
+    changes,
+  });
 }
 
 function refusal(reason: keyof typeof REASONS): RosterError {

@@ -122,7 +122,11 @@ function thingKind(fake: FakeStore): ResourceKind<Thing, ThingDraft> {
     name: 'Thing',
     counted: 'Group',
     operations: { create: 'create thing', update: 'update thing', delete: 'delete thing' },
-    label: (thing) => thing.name,
+    names: (thing) => ({ resourceName: thing.name }),
+    namesInBody: (body) => {
+      const name = (body as { name?: unknown } | undefined)?.name;
+      return typeof name === 'string' ? { resourceName: name } : {};
+    },
     notFound: (id) => new RosterError('group-not-found', `Thing '${id}' not found.`),
     uniqueRule: (constraint, thing) =>
       constraint === NAME_CONSTRAINT
@@ -244,7 +248,7 @@ describe('WritePipeline', () => {
       {
         operation: 'create thing',
         resourceId: record.id,
-        logon: 'Alpha',
+        resourceName: 'Alpha',
         outcome: 'success',
         tokenId: 'token-1',
       },
@@ -379,7 +383,7 @@ describe('WritePipeline', () => {
       {
         operation: 'update thing',
         resourceId: record.id,
-        logon: 'Alpha',
+        resourceName: 'Alpha',
         outcome: 'failure',
         httpStatus: 409,
         requestId: 'request-1',
@@ -396,12 +400,26 @@ describe('WritePipeline', () => {
     expect(scene.fake.committedEvents).toMatchObject([{ operation: 'create thing', resourceId: null }]);
   });
 
+  it('a refused create is logged with the name its body gave', async () => {
+    const scene = setUp();
+    await scene.create('Alpha');
+    const error = await rejection(scene.create('Alpha'));
+    expect(error.code).toBe('group-name-taken');
+    expect(scene.fake.committedEvents.at(-1)).toMatchObject({
+      operation: 'create thing',
+      outcome: 'failure',
+      httpStatus: 409,
+      resourceId: null,
+      resourceName: 'Alpha',
+    });
+  });
+
   it('an unknown id is not found, and logged', async () => {
     const scene = setUp();
     const error = await rejection(scene.replace('missing', 'Alpha'));
     expect(error.code).toBe('group-not-found');
     expect(scene.fake.committedEvents).toMatchObject([
-      { outcome: 'failure', httpStatus: 404, resourceId: 'missing', logon: null },
+      { outcome: 'failure', httpStatus: 404, resourceId: 'missing', resourceName: null },
     ]);
   });
 

@@ -40,7 +40,7 @@ export class WritePipeline {
     schema: ResourceSchema,
     body: unknown,
   ): Promise<Written<R>> {
-    return this.logged(context, kind, kind.operations.create, undefined, async () => {
+    return this.logged(context, kind, kind.operations.create, { body }, async () => {
       const draft = kind.fromBody(schema, body);
       const prepared = await kind.prepare(context.site, draft);
       return this.transact(async (tx) => {
@@ -60,7 +60,7 @@ export class WritePipeline {
               : kind.operations.create,
             resourceType: kind.name,
             resourceId: record.id,
-            logon: kind.label(record),
+            ...kind.names(record),
             outcome: 'success',
             httpStatus: 201,
             changes: [...kind.changes(restoring, record, prepared), ...effects.changes],
@@ -83,7 +83,7 @@ export class WritePipeline {
     body: unknown,
     ifMatch: TagCondition | undefined,
   ): Promise<R> {
-    return this.logged(context, kind, kind.operations.update, id, async () => {
+    return this.logged(context, kind, kind.operations.update, { id }, async () => {
       const draft = kind.fromBody(schema, body);
       const prepared = await kind.prepare(context.site, draft);
       return this.update(context, kind, id, ifMatch, () => draft, prepared);
@@ -104,7 +104,7 @@ export class WritePipeline {
     body: unknown,
     ifMatch: TagCondition | undefined,
   ): Promise<R> {
-    return this.logged(context, kind, kind.operations.update, id, async () => {
+    return this.logged(context, kind, kind.operations.update, { id }, async () => {
       const operations = parsePatchRequest(body);
       if (!kind.patchNeedsPreparation(operations)) {
         return this.update(
@@ -139,7 +139,7 @@ export class WritePipeline {
     id: string,
     ifMatch: TagCondition | undefined,
   ): Promise<void> {
-    return this.logged(context, kind, kind.operations.delete, id, () =>
+    return this.logged(context, kind, kind.operations.delete, { id }, () =>
       this.transact(async (tx) => {
         const existing = await kind.lock(tx, context.site.id, id, 'delete');
         if (!existing) throw kind.notFound(id);
@@ -150,7 +150,7 @@ export class WritePipeline {
             operation: kind.operations.delete,
             resourceType: kind.name,
             resourceId: id,
-            logon: kind.label(existing),
+            ...kind.names(existing),
             outcome: 'success',
             httpStatus: 204,
             changes: removal.changes,
@@ -188,7 +188,7 @@ export class WritePipeline {
             operation: kind.operations.update,
             resourceType: kind.name,
             resourceId: id,
-            logon: kind.label(existing),
+            ...kind.names(existing),
             outcome: 'success',
             httpStatus: 200,
             detail: joined(['No changes.', ...notes]),
@@ -203,7 +203,7 @@ export class WritePipeline {
           operation: kind.operation(existing, record, changes),
           resourceType: kind.name,
           resourceId: id,
-          logon: kind.label(record),
+          ...kind.names(record),
           outcome: 'success',
           httpStatus: 200,
           changes,
@@ -233,25 +233,22 @@ export class WritePipeline {
     context: RequestContext,
     kind: ResourceKind<R, D, P>,
     operation: string,
-    id: string | undefined,
+    target: { readonly id: string } | { readonly body: unknown },
     work: () => Promise<T>,
   ): Promise<T> {
+    // A refused write names what it was for: the record it would have changed, or, for a create,
+    // what the request body called it.
+    const names =
+      'id' in target
+        ? async () => {
+            const record = await kind.read(this.store, context.site.id, target.id);
+            return record ? kind.names(record) : {};
+          }
+        : () => Promise.resolve(kind.namesInBody(target.body));
     return recordingRefusals(
       this.store,
       context.actor,
-      {
-        operation,
-        resourceType: kind.name,
-        resourceId: id,
-        ...(id
-          ? {
-              label: async () => {
-                const record = await kind.read(this.store, context.site.id, id);
-                return record ? kind.label(record) : null;
-              },
-            }
-          : {}),
-      },
+      { operation, resourceType: kind.name, resourceId: 'id' in target ? target.id : undefined, names },
       work,
     );
   }

@@ -9,7 +9,12 @@ export interface ProvisioningEvent {
   readonly operation: string;
   readonly resourceType: string | null;
   readonly resourceId: string | null;
+  /** What the resource is called: a user's Logon, a group's name, a token's description. */
+  readonly resourceName: string | null;
+  /** The user's Logon (user events only), also on a create that was refused when its body named one. */
   readonly logon: string | null;
+  /** The identity provider's id for the resource (`externalId`), when known. */
+  readonly externalId: string | null;
   readonly outcome: 'success' | 'failure';
   readonly httpStatus: number;
   readonly changes: readonly FieldChange[] | null;
@@ -18,6 +23,14 @@ export interface ProvisioningEvent {
   readonly occurrences: number;
   /** When it last happened (the same as `at` for an event that happened once). */
   readonly lastAt: number;
+}
+
+/** What an event calls the resource it concerns (each kind of resource says what its names are). */
+export interface EventNames {
+  readonly resourceName?: string | null;
+  /** Users only. */
+  readonly logon?: string | null;
+  readonly externalId?: string | null;
 }
 
 export interface FieldChange {

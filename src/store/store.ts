@@ -31,6 +31,7 @@ export interface SiteWrites extends SiteReads {
   /** The site with this slug, its row locked until the transaction ends (read-modify-write). */
   lock(slug: string): Promise<SiteRecord | undefined>;
   updateSettings(siteId: string, settings: SiteSettings): Promise<void>;
+  rename(siteId: string, name: string): Promise<void>;
   updateExtensions(siteId: string, extensions: readonly SiteExtension[]): Promise<void>;
 }
 
@@ -58,6 +59,8 @@ export interface UserReads {
   get(siteId: string, id: string): Promise<UserRecord | undefined>;
   byLogon(siteId: string, logon: string): Promise<UserRecord | undefined>;
   page(siteId: string, query: ListQuery, options?: UserListOptions): Promise<Page<UserRecord>>;
+  /** The privilege the user holds of its own (its groups may grant a higher one). */
+  ownPrivilege(siteId: string, userId: string): Promise<Privilege | undefined>;
   /** Active, not deleted Promasters of the site, but `exceptUserId`. */
   countActivePromasters(siteId: string, exceptUserId?: string): Promise<number>;
 }
@@ -92,6 +95,8 @@ export interface GroupReads {
   page(siteId: string, query: ListQuery): Promise<Page<GroupRecord>>;
   /** The groups that grant a privilege, with their member counts, in one query. */
   granting(siteId: string): Promise<GrantingGroup[]>;
+  /** The groups a user belongs to directly that grant a privilege, by name. */
+  grantingTo(siteId: string, userId: string): Promise<GroupRecord[]>;
 }
 
 export interface GroupWrites extends GroupReads {
@@ -139,8 +144,29 @@ export interface MembershipWrites extends MembershipReads {
   removeEverywhere(siteId: string, memberId: string): Promise<string[]>;
 }
 
+/**
+ * A read of a site's log, newest first (by id: ids are time-ordered). Every condition given must
+ * hold. The id bounds keep the read on a range of the key; times and the rest filter within it.
+ */
+export interface EventQuery {
+  readonly limit: number;
+  /** Ids below this one (older). */
+  readonly before?: string;
+  /** Ids from this one on. */
+  readonly from?: string;
+  /** `at` from this time on (ms). */
+  readonly since?: number;
+  /** `at` up to this time (ms). */
+  readonly until?: number;
+  /** Events about one user: its Logon (any letter case), or its id. */
+  readonly subject?: { readonly logon: string; readonly resourceId?: string | undefined };
+  readonly operation?: string;
+  readonly outcome?: ProvisioningEvent['outcome'];
+  readonly tokenId?: string;
+}
+
 export interface EventReads {
-  list(siteId: string, options: { limit: number; before?: string }): Promise<ProvisioningEvent[]>;
+  list(siteId: string, query: EventQuery): Promise<ProvisioningEvent[]>;
 }
 
 export interface EventWrites extends EventReads {

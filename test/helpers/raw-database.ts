@@ -1,5 +1,5 @@
 import type { SqlDatabase } from '../../src/store/sql/connection.js';
-import { openDatabase } from '../../src/store/open.js';
+import { describeDatabaseUrl, openDatabase } from '../../src/store/open.js';
 
 /**
  * Opens a second connection to a test database, to read rows as they are stored (what a service
@@ -12,4 +12,15 @@ export async function withRawDatabase<T>(url: string, work: (db: SqlDatabase) =>
   } finally {
     await db.close();
   }
+}
+
+/** A test database opened without migrating: `migrate` then takes it exactly as far as a test says. */
+export async function openUnmigrated(url: string): Promise<SqlDatabase> {
+  const target = describeDatabaseUrl(url);
+  if (target.kind === 'sqlite') {
+    const { SqliteDatabase } = await import('../../src/store/sql/sqlite-database.js');
+    return new SqliteDatabase({ file: target.file });
+  }
+  const { PostgresDatabase } = await import('../../src/store/sql/postgres-database.js');
+  return new PostgresDatabase({ connectionString: target.url, maxConnections: 2 });
 }

@@ -1,48 +1,12 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/index.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createRoster, type Roster } from '../../src/main.js';
+import { cli, type CliRun, expectOneLineFailure } from '../helpers/cli.js';
 import { createTestDatabase, DIALECTS, scimRequest, type TestDatabase } from '../helpers/roster.js';
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-interface CliRun {
-  readonly code: number;
-  readonly out: string[];
-  readonly err: string[];
-  /** Everything printed on stdout, parsed as one JSON document. */
-  json(): any;
-}
-
-/** Runs the CLI in-process, as `roster <argv…>` would, with an environment that names no database. */
-async function cli(argv: readonly string[]): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    env: {},
-  });
-  return { code, out, err, json: () => JSON.parse(out.join('\n')) };
-}
-
-function expectOneLineFailure(run: CliRun, pattern: RegExp): void {
-  expect(run.code, JSON.stringify(run)).toBe(1);
-  expect(run.out).toEqual([]);
-  expect(run.err).toHaveLength(1);
-  expect(run.err[0]).toMatch(/^roster: /);
-  expect(run.err[0]).not.toContain('\n');
-  expect(run.err[0]).toMatch(pattern);
-}
 
 describe.each(DIALECTS)('cli (%s)', (dialect) => {
   let database: TestDatabase;
@@ -285,17 +249,23 @@ describe.each(DIALECTS)('cli (%s)', (dialect) => {
       logon: 'third@log.test',
     });
 
-    const all = (await run('log', '--site', 'log-site', '--json')).json() as { logon: string | null }[];
-    expect(all).toHaveLength(4);
-    expect(all.slice(1).map((event) => event.logon)).toEqual([
+    const all = (await run('log', '--site', 'log-site', '--json')).json() as {
+      operation: string;
+      logon: string | null;
+    }[];
+    // What the operator did is logged too: creating the site and the token the writes were made with.
+    expect(all).toHaveLength(6);
+    expect(all.slice(1).map((event) => event.logon ?? event.operation)).toEqual([
       'third@log.test',
       'second@log.test',
       'first@log.test',
+      'token create',
+      'site create',
     ]);
 
     const table = await run('log', '--site', 'log-site');
     expect(table.out[0]).toMatch(/^TIME\s+OPERATION/);
-    expect(table.out).toHaveLength(5);
+    expect(table.out).toHaveLength(7);
   });
 
   it('fails with one line on stderr and exit code 1 on bad input', async () => {
@@ -326,54 +296,5 @@ describe.each(DIALECTS)('cli (%s)', (dialect) => {
     // None of the refused commands changed anything.
     expect((await roster.services.sites.list()).map((site) => site.slug)).not.toContain('Bad_Slug!');
     expect(await roster.services.tokens.list(await roster.services.sites.get('errors-site'))).toEqual([]);
-  });
-});
-
-describe('the roster binary', () => {
-  const entry = join(ROOT, 'dist/src/cli/index.js');
-  let dir: string;
-
-  beforeAll(async () => {
-    // `npm test` builds first; a bare `vitest run` may not have.
-    if (!existsSync(entry)) {
-      await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
-    }
-    dir = mkdtempSync(join(tmpdir(), 'roster-cli-'));
-  }, 120_000);
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function roster(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    // Only what the CLI needs from the environment: no ROSTER_* setting of the machine leaks in.
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
-    return new Promise((done) => {
-      execFile(
-        process.execPath,
-        [join(ROOT, 'bin/roster.js'), ...argv],
-        { cwd: dir, env },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-          done({ code, stdout, stderr });
-        },
-      );
-    });
-  }
-
-  it('lists sites as JSON and fails on an unknown site with one line on stderr', async () => {
-    const database = `sqlite:${join(dir, 'roster.db')}`;
-    const seeded = await cli(['sites', 'create', 'binary-site', '--database', database]);
-    expect(seeded.code).toBe(0);
-
-    const listed = await roster(['sites', 'list', '--json', '--database', database]);
-    expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stderr).toBe('');
-    const sites = JSON.parse(listed.stdout) as { slug: string }[];
-    expect(sites.map((site) => site.slug)).toEqual(['binary-site']);
-
-    const failed = await roster(['tokens', 'create', '--site', 'nope', '--database', database]);
-    expect(failed.code).toBe(1);
-    expect(failed.stdout).toBe('');
-    expect(failed.stderr).toMatch(/^roster: [^\n]*nope[^\n]*\n$/);
   });
 });

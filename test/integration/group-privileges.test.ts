@@ -102,7 +102,9 @@ describe.each(DIALECTS)('group privileges (%s)', (dialect) => {
     services().privileges.map(contextOf(site), group, privilege);
   const unmap = (site: TestSite, group: string) => services().privileges.unmap(contextOf(site), group);
   const setOwn = (site: TestSite, logon: string, privilege: string) =>
-    services().privileges.setUserPrivilege(contextOf(site), logon, privilege);
+    services()
+      .privileges.setUserPrivilege(contextOf(site), logon, privilege)
+      .then((standing) => standing.privilege);
 
   // ------------------------------------------------------------------------------------------
   // Mapping
@@ -133,7 +135,8 @@ describe.each(DIALECTS)('group privileges (%s)', (dialect) => {
       actor: 'cli',
       resourceType: 'Group',
       resourceId: groupId,
-      logon: 'Process Admins',
+      resourceName: 'Process Admins',
+      logon: null,
       outcome: 'success',
       changes: [{ field: 'privilege', after: 'Promaster' }],
       detail: '2 users changed privilege.',
@@ -257,7 +260,7 @@ describe.each(DIALECTS)('group privileges (%s)', (dialect) => {
       ...database,
     ]);
     expect(own.code, own.err.join('\n')).toBe(0);
-    expect(own.out).toEqual(["'ben' is now Promaster."]);
+    expect(own.out).toEqual(["'ben' now holds Promaster."]);
     const unmapped = await cli([
       'privileges',
       'unmap',
@@ -343,7 +346,10 @@ describe.each(DIALECTS)('group privileges (%s)', (dialect) => {
     // Own privilege changes under a group: the group still grants Promaster.
     expect(await setOwn(site, 'ben', 'Business Analyst')).toBe('Promaster');
     const setEvent = (await events(site)).find((e) => e.operation === 'privilege change');
-    expect(setEvent!.detail).toBe('Own privilege Business Analyst; Promaster granted by a group.');
+    expect(setEvent!.detail).toBe("Promaster granted by the group 'Everyone'.");
+    expect(setEvent!.changes).toEqual([
+      { field: 'own privilege', before: 'User', after: 'Business Analyst' },
+    ]);
 
     const unmapped = await unmap(site, 'Everyone');
     expect(unmapped.displayName).toBe('Everyone');

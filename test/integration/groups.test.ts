@@ -156,7 +156,8 @@ describe.each(DIALECTS)('groups (%s)', (dialect) => {
     expect(event).toMatchObject({
       resourceType: 'Group',
       resourceId: group.id,
-      logon: 'Engineering',
+      resourceName: 'Engineering',
+      logon: null,
       outcome: 'success',
       httpStatus: 201,
     });
@@ -778,7 +779,8 @@ describe.each(DIALECTS)('groups (%s)', (dialect) => {
     const event = (await events(site)).find((e) => e.operation === 'delete group' && e.outcome === 'success');
     expect(event).toMatchObject({
       resourceId: doomed.id,
-      logon: 'Doomed',
+      resourceName: 'Doomed',
+      logon: null,
       outcome: 'success',
       httpStatus: 204,
       detail: 'Removed 2 members.',
@@ -964,7 +966,8 @@ describe.each(DIALECTS)('groups (%s)', (dialect) => {
     expect(log[2]!.detail).toBe('Removed 1 member.');
     expect(log[3]!.changes).toEqual([{ field: 'displayName', before: 'Logged', after: 'Logged Too' }]);
     expect(log[4]!.changes).toEqual([{ field: 'members removed', before: expect.arrayContaining([a, c]) }]);
-    expect(log[4]!.logon).toBe('Logged Too');
+    expect(log[4]!.resourceName).toBe('Logged Too');
+    expect(log[4]!.logon).toBeNull();
     expect(log[4]!.detail).toBe('Removed 2 members.');
   });
 

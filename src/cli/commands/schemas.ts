@@ -100,13 +100,17 @@ export function registerSchemaCommands(program: Command, io: CliIo): void {
       }) => {
         const attributes = options.attribute.map(parseAttributeSpec);
         const extension = await withServices(io, options.database, (services) =>
-          services.schemas.add(options.site, {
-            urn: options.urn,
-            resourceType: options.resourceType,
-            name: options.name,
-            description: options.description,
-            attributes,
-          }),
+          services.schemas.add(
+            options.site,
+            {
+              urn: options.urn,
+              resourceType: options.resourceType,
+              name: options.name,
+              description: options.description,
+              attributes,
+            },
+            'cli',
+          ),
         );
         if (options.json) printJson(io, extensionJson(extension));
         else
@@ -144,7 +148,7 @@ export function registerSchemaCommands(program: Command, io: CliIo): void {
     .option('--database <url>', 'sqlite:<file> or postgres://…')
     .action(async (options: { site: string; urn: string; json?: boolean; database?: string }) => {
       const removed = await withServices(io, options.database, (services) =>
-        services.schemas.remove(options.site, options.urn),
+        services.schemas.remove(options.site, options.urn, 'cli'),
       );
       if (options.json) printJson(io, extensionJson(removed));
       else io.out(`Removed the extension ${removed.urn} from site '${options.site}'.`);

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { cliContext } from '../../directory/context.js';
 import type { TokenRecord } from '../../model/token.js';
 import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
-import { parseWholeNumber } from '../options.js';
+import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from '../../directory/tokens.js';
+import { wholeNumber } from '../options.js';
 
 function tokenStatus(token: TokenRecord, now: number): string {
   if (token.revokedAt !== null) return 'revoked';
@@ -32,7 +34,12 @@ export function registerTokenCommands(program: Command, io: CliIo): void {
     .description('Create a SCIM access token; the secret is printed once and never stored')
     .requiredOption('--site <slug>', 'the site the token is for')
     .option('--description <text>', 'what the token is for, e.g. "Okta production"')
-    .option('--days <n>', 'days until it expires', parseWholeNumber, 365)
+    .option(
+      '--days <n>',
+      `days until it expires, 1 to ${MAX_TOKEN_DAYS}`,
+      wholeNumber('--days', 1, MAX_TOKEN_DAYS),
+      DEFAULT_TOKEN_DAYS,
+    )
     .option('--json', 'print {"id","token","expiresAt"}')
     .option('--database <url>', 'sqlite:<file> or postgres://…')
     .action(
@@ -45,11 +52,15 @@ export function registerTokenCommands(program: Command, io: CliIo): void {
       }) => {
         const issued = await withServices(io, options.database, async (services) => {
           const site = await services.sites.get(options.site);
-          return services.tokens.issue(site, {
-            ...(options.description !== undefined ? { description: options.description } : {}),
-            days: options.days,
-            createdBy: 'cli',
-          });
+          return services.tokens.issue(
+            site,
+            {
+              ...(options.description !== undefined ? { description: options.description } : {}),
+              days: options.days,
+              createdBy: 'cli',
+            },
+            cliContext(site),
+          );
         });
         if (options.json) {
           printJson(io, {
@@ -107,10 +118,15 @@ export function registerTokenCommands(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .option('--database <url>', 'sqlite:<file> or postgres://…')
     .action(async (id: string, options: { site: string; json?: boolean; database?: string }) => {
-      const token = await withServices(io, options.database, async (services) =>
-        services.tokens.revoke(await services.sites.get(options.site), id),
-      );
+      const token = await withServices(io, options.database, async (services) => {
+        const site = await services.sites.get(options.site);
+        return services.tokens.revoke(site, id, cliContext(site));
+      });
       if (options.json) printJson(io, tokenJson(token));
-      else io.out(`Revoked token ${token.id}.`);
+      else
+        io.out(
+          `Revoked token ${token.id} ('${token.description}', ${token.tokenHint}…) of site '${options.site}': ` +
+            'its next request is refused.',
+        );
     });
 }

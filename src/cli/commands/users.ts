@@ -1,28 +1,14 @@
 import type { Command } from 'commander';
 import { cliContext } from '../../directory/context.js';
-import type { UserRecord } from '../../model/resource.js';
-import { type CliIo, isoTime, printJson, printTable, withServices } from '../context.js';
-
-export function userJson(user: UserRecord): object {
-  return {
-    id: user.id,
-    logon: user.logon,
-    firstName: user.firstName,
-    lastName: user.lastName,
-    email: user.email,
-    timeZone: user.timeZone,
-    privilege: user.privilege,
-    status: user.active ? 'Active' : 'Disabled',
-    externalId: user.externalId,
-    source: user.source,
-    removedFromScim: user.deletedAt !== null,
-    createdAt: isoTime(user.createdAt),
-    updatedAt: isoTime(user.updatedAt),
-  };
-}
+import { type CliIo, printJson, printTable, withServices } from '../context.js';
+import { describeStanding, standingJson, userJson } from './user-output.js';
+import { registerUserShowCommand } from './users-show.js';
+import { registerUserWriteCommands } from './users-write.js';
 
 export function registerUserCommands(program: Command, io: CliIo): void {
-  const users = program.command('users').description("Read a site's user directory");
+  const users = program
+    .command('users')
+    .description("A site's user directory: list, show, create, disable and enable users, set privileges");
   users
     .command('set-privilege <logon>')
     .description('Set the privilege a user holds of its own: User, Business Analyst or Promaster')
@@ -35,12 +21,12 @@ export function registerUserCommands(program: Command, io: CliIo): void {
         logon: string,
         options: { site: string; privilege: string; json?: boolean; database?: string },
       ) => {
-        const privilege = await withServices(io, options.database, async (services) => {
+        const result = await withServices(io, options.database, async (services) => {
           const site = await services.sites.get(options.site);
           return services.privileges.setUserPrivilege(cliContext(site), logon, options.privilege);
         });
-        if (options.json) printJson(io, { logon, privilege });
-        else io.out(`'${logon}' is now ${privilege}.`);
+        if (options.json) printJson(io, standingJson(result, { changed: result.changed }));
+        else io.out(describeStanding(result, result.changed));
       },
     );
   users
@@ -70,4 +56,6 @@ export function registerUserCommands(program: Command, io: CliIo): void {
           ]),
         );
     });
+  registerUserShowCommand(users, io);
+  registerUserWriteCommands(users, io);
 }

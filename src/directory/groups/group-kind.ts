@@ -7,7 +7,7 @@ import { isObject, normalizeResource, type ScimObject, type ScimValue } from '..
 import type { AttributeIndex, ResourceSchema } from '../../scim/schema/registry.js';
 import { newId } from '../ids.js';
 import { shortened } from '../shortened.js';
-import { describeIgnored } from '../provisioning-log.js';
+import { describeIgnored, namesInBody } from '../provisioning-log.js';
 import type { Draft, ResourceKind } from '../registry/resource-kind.js';
 import { applyMembership, guardPromasters, memberChanges, plural } from './apply-membership.js';
 import { type MemberStep, planMembership, planReplacement } from './membership-plan.js';
@@ -32,7 +32,8 @@ export const groupKind: ResourceKind<GroupRecord, GroupDraft> = {
   name: 'Group',
   counted: 'Group',
   operations: { create: 'create group', update: 'update group', delete: 'delete group' },
-  label: (group) => group.displayName,
+  names: (group) => ({ resourceName: group.displayName, externalId: group.externalId }),
+  namesInBody: (body) => namesInBody(body, { resourceName: 'displayName' }),
   notFound: (id) => new RosterError('group-not-found', `Group '${shortened(id)}' not found.`),
   uniqueRule: (constraint, group) =>
     constraint === 'groups_site_name'

@@ -1,5 +1,5 @@
 import type { RosterError } from '../../errors.js';
-import type { FieldChange } from '../../model/event.js';
+import type { EventNames, FieldChange } from '../../model/event.js';
 import type { ListQuery, Page } from '../../model/listing.js';
 import type { StoredResource } from '../../model/resource.js';
 import type { SiteRecord } from '../../model/site.js';
@@ -51,8 +51,13 @@ export interface ResourceKind<R extends StoredResource, D extends Draft, P = nev
     /** A create that brought back what a SCIM DELETE removed. */
     readonly restore?: string;
   };
-  /** What the log calls the record: a Logon, a group name. */
-  label(record: R): string;
+  /** What the log calls the record: its name (a Logon, a group's name), a user's Logon, its externalId. */
+  names(record: R): EventNames;
+  /**
+   * The same names read from a request body the directory refused before it became a record (a
+   * create with a bad time zone, a weak password, a Logon taken), so the log says whom it was for.
+   */
+  namesInBody(body: unknown): EventNames;
   notFound(id: string): RosterError;
   /** The product's rule a broken unique index enforces (a Logon, a group name), if it is one of ours. */
   uniqueRule(constraint: string | undefined, record: R): RosterError | undefined;

@@ -11,7 +11,7 @@ import type { StoreTransaction } from '../../store/store.js';
 import { newId } from '../ids.js';
 import { shortened } from '../shortened.js';
 import { describePolicy, passwordViolations } from '../password-policy.js';
-import { describeIgnored } from '../provisioning-log.js';
+import { describeIgnored, namesInBody } from '../provisioning-log.js';
 import type { Draft, ResourceKind } from '../registry/resource-kind.js';
 import type { TimeZones } from '../time-zones.js';
 import { changesBetween, operationName, type UserFields, userFields } from './user-fields.js';
@@ -55,7 +55,8 @@ export function userKind(
     name: 'User',
     counted: 'User',
     operations: { create: 'create', update: 'update', delete: 'delete', restore: 'restore' },
-    label: (user) => user.logon,
+    names: (user) => ({ resourceName: user.logon, logon: user.logon, externalId: user.externalId }),
+    namesInBody: (body) => namesInBody(body, { resourceName: 'userName', logon: 'userName' }),
     notFound: (id) => new RosterError('user-not-found', `User '${shortened(id)}' not found.`),
     uniqueRule: (constraint, user) =>
       constraint === 'users_site_logon' ? logonTaken(user.logon) : undefined,
@@ -263,7 +264,7 @@ async function acceptPassword(
   return hashPassword(draft.password);
 }
 
-/** The last active Promaster of a site is never disabled or deleted by an identity provider. */
+/** The last active Promaster of a site is never disabled or deleted, by an identity provider or an operator. */
 async function guardLastPromaster(
   tx: StoreTransaction,
   user: UserRecord,
@@ -273,7 +274,7 @@ async function guardLastPromaster(
   if ((await tx.users.countActivePromasters(user.siteId, user.id)) === 0) {
     throw new RosterError(
       'last-promaster',
-      `'${user.logon}' is the last active Promaster of this site and cannot be ${becoming} by an identity provider.`,
+      `'${user.logon}' is the last active Promaster of this site and cannot be ${becoming}: make another user a Promaster first.`,
     );
   }
 }

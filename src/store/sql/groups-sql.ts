@@ -54,6 +54,11 @@ export class GroupSql implements GroupWrites {
     return rows.map((row) => ({ group: toGroup(row), members: Number(row.members) }));
   }
 
+  async grantingTo(siteId: string, userId: string): Promise<GroupRecord[]> {
+    const rows = await this.sql.all<GroupRow>(GRANTING_TO, [siteId, userId]);
+    return rows.map(toGroup);
+  }
+
   async insert(group: GroupRecord): Promise<void> {
     await this.sql.run(
       'INSERT INTO groups (site_id, id, display_name, display_name_lower, external_id, resource, privilege, version, created_at, updated_at) ' +
@@ -115,6 +120,11 @@ export class GroupSql implements GroupWrites {
     return row && toGroup(row);
   }
 }
+
+/** Through the member index `(site_id, member_id, group_id)`: a user's groups, then each by its key. */
+const GRANTING_TO =
+  `SELECT ${GROUP_COLUMNS} FROM group_members m JOIN groups g ON g.site_id = m.site_id AND g.id = m.group_id ` +
+  'WHERE m.site_id = ? AND m.member_id = ? AND g.privilege IS NOT NULL ORDER BY g.display_name_lower, g.id';
 
 const BY_NAME = `SELECT ${GROUP_COLUMNS} FROM groups g WHERE g.site_id = ? AND g.display_name_lower = ?`;
 

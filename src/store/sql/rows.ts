@@ -158,7 +158,9 @@ export interface EventRow {
   operation: string;
   resource_type: string | null;
   resource_id: string | null;
+  resource_name: string | null;
   logon: string | null;
+  external_id: string | null;
   outcome: string;
   http_status: number;
   changes: string | null;
@@ -178,7 +180,9 @@ export function toEvent(row: EventRow): ProvisioningEvent {
     operation: row.operation,
     resourceType: row.resource_type,
     resourceId: row.resource_id,
+    resourceName: row.resource_name,
     logon: row.logon,
+    externalId: row.external_id,
     outcome: row.outcome as ProvisioningEvent['outcome'],
     httpStatus: Number(row.http_status),
     changes: row.changes ? (JSON.parse(row.changes) as FieldChange[]) : null,

@@ -50,6 +50,10 @@ export class SiteSql implements SiteWrites {
     await this.sql.run('UPDATE sites SET settings = ? WHERE id = ?', [JSON.stringify(settings), siteId]);
   }
 
+  async rename(siteId: string, name: string): Promise<void> {
+    await this.sql.run('UPDATE sites SET name = ? WHERE id = ?', [name, siteId]);
+  }
+
   async updateExtensions(siteId: string, extensions: readonly SiteExtension[]): Promise<void> {
     await this.sql.run('UPDATE sites SET extensions = ? WHERE id = ?', [JSON.stringify(extensions), siteId]);
   }

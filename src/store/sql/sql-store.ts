@@ -27,7 +27,7 @@ class SqlAggregates implements StoreTransaction {
     this.users = new UserSql(sql, dialect);
     this.groups = new GroupSql(sql, dialect);
     this.members = new MembershipSql(sql, dialect);
-    this.events = new EventSql(sql);
+    this.events = new EventSql(sql, dialect);
     this.counts = new CountSql(sql);
     this.paging = new PagingSql(sql);
   }

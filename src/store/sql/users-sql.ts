@@ -52,6 +52,15 @@ export class UserSql implements UserWrites {
     });
   }
 
+  async ownPrivilege(siteId: string, userId: string): Promise<Privilege | undefined> {
+    // Rows written before own privileges existed hold it in `privilege` alone.
+    const row = await this.sql.get<{ own: string }>(
+      'SELECT COALESCE(own_privilege, privilege) AS own FROM users WHERE site_id = ? AND id = ?',
+      [siteId, userId],
+    );
+    return row ? (row.own as Privilege) : undefined;
+  }
+
   async countActivePromasters(siteId: string, exceptUserId?: string): Promise<number> {
     const row = await this.sql.get<{ total: number }>(
       "SELECT COUNT(*) AS total FROM users WHERE site_id = ? AND privilege = 'Promaster' AND active = ? " +

@@ -7,6 +7,8 @@ import { groups } from './0004-groups.js';
 import { countShards } from './0005-count-shards.js';
 import { extensionsAndCoalescing } from './0006-extensions-and-coalescing.js';
 import { memberIndex } from './0007-member-index.js';
+import { eventNames } from './0008-event-names.js';
+import { eventLookups } from './0009-event-lookups.js';
 
 /** A numbered, forward-only schema change. Once a migration lands it is never edited. */
 export interface Migration {
@@ -23,14 +25,20 @@ export const migrations: readonly Migration[] = [
   countShards,
   extensionsAndCoalescing,
   memberIndex,
+  eventNames,
+  eventLookups,
 ];
+
+/** The schema version this code needs: the last migration it knows. */
+export const SCHEMA_VERSION = migrations[migrations.length - 1]!.id;
 
 /**
  * Applies the migrations this database has not seen, in order, in one transaction that first takes
  * a database-wide lock, so that several Roster nodes starting together migrate once. Everything,
  * the lock included, happens on that transaction's connection: a pool of one connection suffices.
+ * `upTo` stops at a version (tests build the databases older releases left behind).
  */
-export async function migrate(db: SqlDatabase): Promise<number[]> {
+export async function migrate(db: SqlDatabase, upTo = SCHEMA_VERSION): Promise<number[]> {
   return db.transaction(async (tx) => {
     const lock = migrationLock[db.dialect];
     if (lock) await tx.get(lock);
@@ -42,13 +50,41 @@ export async function migrate(db: SqlDatabase): Promise<number[]> {
     );
     const newlyApplied: number[] = [];
     for (const migration of migrations) {
-      if (applied.has(migration.id)) continue;
+      if (applied.has(migration.id) || migration.id > upTo) continue;
       await applyOne(tx, migration, db.dialect);
       newlyApplied.push(migration.id);
     }
     return newlyApplied;
   });
 }
+
+/** Where a database stands: not a Roster database at all, or the migrations it has seen. */
+export type SchemaState =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'present'; readonly version: number; readonly missing: readonly number[] };
+
+/**
+ * Reads where the database stands without changing it: commands that only use a database must
+ * never create or migrate one (an operator in the wrong folder would get an empty database).
+ */
+export async function schemaState(db: SqlExecutor): Promise<SchemaState> {
+  const table = await db.get<{ name: string | null }>(migrationTable[db.dialect]);
+  if (!table?.name) return { kind: 'absent' };
+  const applied = new Set(
+    (await db.all<{ id: number }>('SELECT id FROM schema_migrations')).map((row) => Number(row.id)),
+  );
+  return {
+    kind: 'present',
+    version: Math.max(0, ...applied),
+    missing: migrations.filter((migration) => !applied.has(migration.id)).map((migration) => migration.id),
+  };
+}
+
+/** Whether `schema_migrations` exists (in PostgreSQL's search_path). */
+const migrationTable: Record<DialectName, string> = {
+  postgres: "SELECT to_regclass('schema_migrations')::text AS name",
+  sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+};
 
 /**
  * PostgreSQL: a transaction-scoped advisory lock (the key spells "roster"), released at commit.
