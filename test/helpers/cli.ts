@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import { runCli } from '../../src/cli/index.js';
+import type { TestSite } from './roster.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ROSTER_BIN = join(ROOT, 'bin/roster.js');
@@ -142,4 +143,45 @@ export function rosterServing(
       fail(new Error(`roster serve ended: ${stdout}${stderr}`));
     });
   });
+}
+
+/** A user created through SCIM, as an identity provider would; its id. */
+export async function userIn(site: TestSite, logon: string, extra: object = {}): Promise<string> {
+  const created = await site.scim('POST', '/Users', {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName: logon,
+    ...extra,
+  });
+  expect(created.status, created.raw).toBe(201);
+  return created.body.id as string;
+}
+
+/** A group created through SCIM with these members, mapped to a privilege by `roster privileges map`; its id. */
+export async function groupIn(
+  run: (...argv: string[]) => Promise<CliRun>,
+  site: TestSite,
+  name: string,
+  members: string[],
+  privilege?: string,
+): Promise<string> {
+  const created = await site.scim('POST', '/Groups', {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+    displayName: name,
+    members: members.map((value) => ({ value })),
+  });
+  expect(created.status, created.raw).toBe(201);
+  if (privilege) {
+    const mapped = await run(
+      'privileges',
+      'map',
+      '--site',
+      site.site.slug,
+      '--group',
+      name,
+      '--privilege',
+      privilege,
+    );
+    expect(mapped.code, JSON.stringify(mapped)).toBe(0);
+  }
+  return created.body.id as string;
 }

@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, expectOneLineFailure } from '../helpers/cli.js';
-import { DIALECTS, startTestRoster, type TestRoster, type TestSite } from '../helpers/roster.js';
-
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+import { cli, expectOneLineFailure, groupIn, userIn } from '../helpers/cli.js';
+import { DIALECTS, startTestRoster, type TestRoster } from '../helpers/roster.js';
 
 describe.each(DIALECTS)('roster users show (%s)', (dialect) => {
   let harness: TestRoster;
@@ -16,40 +13,6 @@ describe.each(DIALECTS)('roster users show (%s)', (dialect) => {
     await harness.close();
   });
 
-  async function userIn(site: TestSite, logon: string, extra: object = {}): Promise<string> {
-    const created = await site.scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: logon, ...extra });
-    expect(created.status, created.raw).toBe(201);
-    return created.body.id as string;
-  }
-
-  async function groupIn(
-    site: TestSite,
-    name: string,
-    members: string[],
-    privilege?: string,
-  ): Promise<string> {
-    const created = await site.scim('POST', '/Groups', {
-      schemas: [GROUP_SCHEMA],
-      displayName: name,
-      members: members.map((value) => ({ value })),
-    });
-    expect(created.status, created.raw).toBe(201);
-    if (privilege) {
-      const mapped = await run(
-        'privileges',
-        'map',
-        '--site',
-        site.site.slug,
-        '--group',
-        name,
-        '--privilege',
-        privilege,
-      );
-      expect(mapped.code, JSON.stringify(mapped)).toBe(0);
-    }
-    return created.body.id as string;
-  }
-
   describe('show', () => {
     it('shows every attribute, the privilege and where it comes from, the groups and the history', async () => {
       const site = await harness.newSite();
@@ -60,7 +23,7 @@ describe.each(DIALECTS)('roster users show (%s)', (dialect) => {
         'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'R&D' },
       });
       const other = await userIn(site, 'boss@users.test');
-      const groupId = await groupIn(site, 'Admins', [ann, other], 'Promaster');
+      const groupId = await groupIn(run, site, 'Admins', [ann, other], 'Promaster');
       const renamed = await site.scim('PATCH', `/Users/${ann}`, {
         schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
         Operations: [{ op: 'replace', path: 'userName', value: 'ann.lee@users.test' }],

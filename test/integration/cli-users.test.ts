@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, expectOneLineFailure } from '../helpers/cli.js';
+import { cli, expectOneLineFailure, groupIn, userIn } from '../helpers/cli.js';
 import { DIALECTS, startTestRoster, type TestRoster, type TestSite } from '../helpers/roster.js';
-
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 describe.each(DIALECTS)('roster users (%s)', (dialect) => {
   let harness: TestRoster;
@@ -18,46 +15,12 @@ describe.each(DIALECTS)('roster users (%s)', (dialect) => {
     await harness.close();
   });
 
-  async function userIn(site: TestSite, logon: string, extra: object = {}): Promise<string> {
-    const created = await site.scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: logon, ...extra });
-    expect(created.status, created.raw).toBe(201);
-    return created.body.id as string;
-  }
-
-  async function groupIn(
-    site: TestSite,
-    name: string,
-    members: string[],
-    privilege?: string,
-  ): Promise<string> {
-    const created = await site.scim('POST', '/Groups', {
-      schemas: [GROUP_SCHEMA],
-      displayName: name,
-      members: members.map((value) => ({ value })),
-    });
-    expect(created.status, created.raw).toBe(201);
-    if (privilege) {
-      const mapped = await run(
-        'privileges',
-        'map',
-        '--site',
-        site.site.slug,
-        '--group',
-        name,
-        '--privilege',
-        privilege,
-      );
-      expect(mapped.code, JSON.stringify(mapped)).toBe(0);
-    }
-    return created.body.id as string;
-  }
-
   describe('set-privilege', () => {
     it("says the user's own and effective privilege and which group grants it", async () => {
       const site = await harness.newSite();
       const ann = await userIn(site, 'ann@users.test');
       const boss = await userIn(site, 'boss@users.test');
-      const groupId = await groupIn(site, 'Process Admins', [ann, boss], 'Promaster');
+      const groupId = await groupIn(run, site, 'Process Admins', [ann, boss], 'Promaster');
       const slug = site.site.slug;
 
       const before = await eventCount(site);
