@@ -152,6 +152,8 @@ export interface ErrorOptions {
   readonly retryAfterSeconds?: number;
   /** The database constraint a `unique-violation` broke, for the write pipeline to name the rule. */
   readonly constraint?: string;
+  /** What the refused write would have been in the provisioning log (`disable`), when more than its verb says. */
+  readonly operation?: string;
   readonly cause?: unknown;
 }
 
@@ -160,6 +162,7 @@ export class RosterError extends Error {
   readonly scimType: ScimType | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly constraint: string | undefined;
+  readonly operation: string | undefined;
 
   constructor(
     readonly code: ErrorCode,
@@ -173,6 +176,7 @@ export class RosterError extends Error {
     this.scimType = entry.scimType;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.constraint = options.constraint;
+    this.operation = options.operation;
   }
 
   /** The sentence an administrator reads: what is wrong and, where it helps, what to do. */
@@ -187,11 +191,20 @@ export class RosterError extends Error {
 
   /** The same error with another detail (an operation's position prefixed, say). */
   withDetail(detail: string): RosterError {
-    return new RosterError(this.code, detail, {
+    return new RosterError(this.code, detail, { ...this.options(), cause: this.cause });
+  }
+
+  /** The same error, naming the operation it refused (a PATCH that was a `disable`). */
+  withOperation(operation: string): RosterError {
+    return new RosterError(this.code, this.detail, { ...this.options(), operation, cause: this.cause });
+  }
+
+  private options(): ErrorOptions {
+    return {
       ...(this.retryAfterSeconds !== undefined ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
       ...(this.constraint !== undefined ? { constraint: this.constraint } : {}),
-      cause: this.cause,
-    });
+      ...(this.operation !== undefined ? { operation: this.operation } : {}),
+    };
   }
 }
 

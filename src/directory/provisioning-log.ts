@@ -115,7 +115,7 @@ export async function recordRefusal(
   const refusal = error instanceof RosterError ? error : undefined;
   const names = target.names ? await target.names().catch(() => ({})) : {};
   const event = provisioningEvent(actor, {
-    operation: target.operation,
+    operation: refusal?.operation ?? target.operation,
     resourceType: target.resourceType,
     resourceId: target.resourceId ?? null,
     ...names,

@@ -177,7 +177,10 @@ export class WritePipeline {
       const draft = draftOf(existing);
       const now = Date.now();
       const next = kind.build(context, existing, draft, prepared, now);
-      await kind.check?.(tx, existing, next);
+      await refusedAs(
+        () => kind.check?.(tx, existing, next),
+        () => kind.operation(existing, next, []),
+      );
       const effects = kind.relate ? await kind.relate(tx, existing, draft, existing) : NO_SIDE_EFFECTS;
       const changes: FieldChange[] = [...kind.changes(existing, next, prepared), ...effects.changes];
       const notes = [...effects.notes, ...kind.notes(context, draft)];
@@ -251,6 +254,20 @@ export class WritePipeline {
       { operation, resourceType: kind.name, resourceId: 'id' in target ? target.id : undefined, names },
       work,
     );
+  }
+}
+
+/**
+ * Runs a check of the write; a refusal names the operation the write was (a PATCH of `active`
+ * refused is a refused `disable` in the log, not an `update`).
+ */
+async function refusedAs(check: () => Promise<void> | undefined, operation: () => string): Promise<void> {
+  try {
+    await check();
+  } catch (error) {
+    throw error instanceof RosterError && error.operation === undefined
+      ? error.withOperation(operation())
+      : error;
   }
 }
 

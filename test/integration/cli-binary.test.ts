@@ -65,6 +65,73 @@ describe('the roster binary', () => {
     }
   });
 
+  it("walks an operator's repair of a broken identity provider through the binary", async () => {
+    const roster = (...argv: string[]) => rosterBinary(dir, [...argv, '--database', database]);
+    const site = ['--site', 'binary-site'];
+
+    const version = await rosterBinary(dir, ['--version']);
+    expect(version.stdout.trim()).toMatch(/^roster \d+\.\d+\.\d+$/);
+
+    const created = await roster(
+      'users',
+      'create',
+      ...site,
+      '--logon',
+      'Ann@Binary.test',
+      '--time-zone',
+      'Europe/London',
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const badZone = await roster(
+      'users',
+      'create',
+      ...site,
+      '--logon',
+      'bob@binary.test',
+      '--time-zone',
+      'Mars/Base',
+    );
+    expect(badZone.code).toBe(1);
+    expect(badZone.stderr).toMatch(/^roster: [^\n]*Mars\/Base[^\n]*\n$/);
+
+    const privileged = await roster(
+      'users',
+      'set-privilege',
+      'ann@binary.test',
+      ...site,
+      '--privilege',
+      'Promaster',
+    );
+    expect(privileged.code, privileged.stderr).toBe(0);
+    expect(privileged.stdout).toMatch(/Promaster/);
+    const disabled = await roster('users', 'disable', 'ann@binary.test', ...site);
+    expect(disabled.code).toBe(1);
+    expect(disabled.stderr).toMatch(/last-promaster/);
+
+    const shown = JSON.parse((await roster('users', 'show', 'ann@binary.test', ...site, '--json')).stdout);
+    expect(shown).toMatchObject({ logon: 'Ann@Binary.test', privilege: 'Promaster', status: 'Active' });
+
+    const renamed = await roster('sites', 'rename', 'binary-site', '--name', 'Binary Works');
+    expect(renamed.code, renamed.stderr).toBe(0);
+
+    const token = JSON.parse((await roster('tokens', 'create', ...site, '--json')).stdout) as { id: string };
+    expect((await roster('tokens', 'revoke', token.id, ...site)).code).toBe(0);
+
+    const refusals = JSON.parse((await roster('log', ...site, '--outcome', 'failure', '--json')).stdout);
+    expect(
+      refusals.map((event: { operation: string; logon: string | null }) => [event.operation, event.logon]),
+    ).toEqual([
+      ['disable', 'Ann@Binary.test'],
+      ['create', 'bob@binary.test'],
+    ]);
+    const outOfRange = await roster('log', ...site, '--limit', '0');
+    expect(outOfRange.code).toBe(1);
+    expect(outOfRange.stderr).toMatch(/^roster: [^\n]*--limit[^\n]*1[^\n]*10000[^\n]*\n$/);
+    const port = await rosterBinary(dir, ['serve', '--port', '70000', '--database', database]);
+    expect(port.code).toBe(1);
+    expect(port.stderr).toMatch(/^roster: [^\n]*--port[^\n]*65535[^\n]*\n$/);
+  }, 120_000);
+
   it('ends quietly when the reader closes the pipe (| head)', async () => {
     const opened = await openServices(loadConfig({}, { databaseUrl: database }));
     try {

@@ -228,7 +228,7 @@ describe.each(DIALECTS)('roster users (%s)', (dialect) => {
       );
       const [refusal] = await harness.roster.store.events.list(site.site.id, { limit: 1 });
       expect(refusal).toMatchObject({
-        operation: 'update',
+        operation: 'disable',
         actor: 'cli',
         outcome: 'failure',
         httpStatus: 409,

@@ -516,9 +516,10 @@ describe.each(DIALECTS)('group privileges (%s)', (dialect) => {
 
     const failures = (await events(site)).filter((e) => e.outcome === 'failure').reverse();
     expect(failures.map((e) => [e.operation, e.httpStatus, e.resourceId, e.logon])).toEqual([
-      ['update', 409, boss, 'boss'],
-      ['update', 409, boss, 'boss'],
-      ['update', 409, boss, 'boss'],
+      // A refused PATCH or PUT of active is logged as the disable it was.
+      ['disable', 409, boss, 'boss'],
+      ['disable', 409, boss, 'boss'],
+      ['disable', 409, boss, 'boss'],
       ['delete', 409, boss, 'boss'],
     ]);
     expect(failures.every((e) => /last active Promaster/.test(e.detail ?? ''))).toBe(true);
@@ -555,9 +556,9 @@ describe.each(DIALECTS)('group privileges (%s)', (dialect) => {
       .filter((e) => e.outcome === 'failure' && e.httpStatus === 409)
       .reverse();
     expect(failures.map((e) => [e.operation, e.httpStatus])).toEqual([
-      ['update', 409],
-      ['update', 409],
-      ['update', 409],
+      ['disable', 409],
+      ['disable', 409],
+      ['disable', 409],
       ['delete', 409],
       ['update group', 409],
       ['update group', 409],
