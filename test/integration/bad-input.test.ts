@@ -294,38 +294,42 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
       expect(longId.head).toMatch(/^HTTP\/1.1 404 /);
     });
 
-    it('lets a client that writes a body over the limit finish and read the 413', async () => {
+    it('lets a client that writes a body over the limit finish and read the 413, with no error', async () => {
       const body = Buffer.alloc(5 * 1024 * 1024, 'a');
       for (const chunked of [false, true]) {
-        const answer = await new Promise<{ status: number | undefined; text: string; error?: string }>(
-          (resolve) => {
-            const request = http.request(
-              new URL('/scim/v2/Users', base),
-              {
-                method: 'POST',
-                headers: {
-                  authorization: `Bearer ${site.token}`,
-                  'content-type': 'application/scim+json',
-                  ...(chunked ? {} : { 'content-length': body.length }),
-                },
+        // Everything the client sees until the request is closed: the answer, and any error
+        // (EPIPE, ECONNRESET) writing a body the server stopped reading.
+        const seen = await new Promise<{ status?: number; text: string; errors: string[] }>((resolve) => {
+          const result: { status?: number; text: string; errors: string[] } = { text: '', errors: [] };
+          const request = http.request(
+            new URL('/scim/v2/Users', base),
+            {
+              method: 'POST',
+              headers: {
+                authorization: `Bearer ${site.token}`,
+                'content-type': 'application/scim+json',
+                ...(chunked ? {} : { 'content-length': body.length }),
               },
-              (response) => {
-                let text = '';
-                response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-                response.on('end', () => {
-                  resolve({ status: response.statusCode, text });
-                });
-              },
-            );
-            request.on('error', (error: NodeJS.ErrnoException) => {
-              resolve({ status: undefined, text: '', error: error.code });
-            });
-            request.end(body);
-          },
-        );
-        expect(answer.error, `chunked: ${chunked}`).toBeUndefined();
-        expect(answer.status).toBe(413);
-        expect(JSON.parse(answer.text)).toMatchObject({ schemas: [ERROR_SCHEMA], status: '413' });
+            },
+            (response) => {
+              result.status = response.statusCode;
+              response.on('data', (chunk: Buffer) => (result.text += chunk.toString()));
+            },
+          );
+          request.on('error', (error: NodeJS.ErrnoException) =>
+            result.errors.push(error.code ?? error.message),
+          );
+          request.on('close', () => {
+            // An error on a closed socket may follow its close on the next turn.
+            setTimeout(() => {
+              resolve(result);
+            }, 100);
+          });
+          request.end(body);
+        });
+        expect(seen.errors, `chunked: ${chunked}`).toEqual([]);
+        expect(seen.status).toBe(413);
+        expect(JSON.parse(seen.text)).toMatchObject({ schemas: [ERROR_SCHEMA], status: '413' });
       }
     });
   });
