@@ -94,7 +94,8 @@ async function main(): Promise<number> {
       walks: settings.walks,
       pageSize: PAGE_SIZE,
       dialects: settings.dialects,
-      ceiling,
+      // Null as well when the ceiling would not start: no phase was compared with it.
+      ceiling: results.some((result) => result.phases.some((phase) => phase.ceiling)) ? ceiling : null,
     },
     results,
     query,
