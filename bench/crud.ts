@@ -1,4 +1,5 @@
 import { benchBulk } from './bulk.js';
+import { CeilingServer } from './ceiling.js';
 import type { BenchRequest } from './load.js';
 import {
   type BulkResult,
@@ -8,7 +9,15 @@ import {
   number,
   type WalkResult,
 } from './report.js';
-import { log, runSession, type Session, sleep } from './session.js';
+import {
+  type CeilingComparison,
+  cleanups,
+  errorText,
+  log,
+  runSession,
+  type Session,
+  sleep,
+} from './session.js';
 import type { Settings } from './settings.js';
 import { crudUserBody, PATCH_SCHEMA } from './users.js';
 import { PAGE_SIZE, walkAllPages } from './walk.js';
@@ -22,7 +31,8 @@ interface User {
 /**
  * The crud scenario: seeds BENCH_USERS users with POST /Users, then times userName lookups, gets
  * by id, PATCHes, full page walks by startIndex, random pages and 1,000 creates in one POST /Bulk,
- * checking the answers on the way.
+ * checking the answers on the way. Each timed phase is followed by the same phase against the
+ * ceiling server (bench/ceiling.ts) unless BENCH_CEILING skips it.
  */
 export async function benchCrud(dialect: BenchDialect, settings: Settings): Promise<DialectResult> {
   log('');
@@ -31,8 +41,10 @@ export async function benchCrud(dialect: BenchDialect, settings: Settings): Prom
   let memory: MemoryResult | undefined;
   let bulk: BulkResult | undefined;
   const outcome = await runSession(dialect, settings, async (session) => {
-    memory = await crudPhases(session, walks, (result) => {
-      bulk = result;
+    await withCeiling(settings, async (ceiling) => {
+      memory = await crudPhases(session, ceiling, walks, (result) => {
+        bulk = result;
+      });
     });
   });
   return {
@@ -50,12 +62,48 @@ export async function benchCrud(dialect: BenchDialect, settings: Settings): Prom
   };
 }
 
+/**
+ * Runs `work` with the ceiling server started (one per session, so that each phase's comparison
+ * runs next to it in time), or without it when it is skipped or will not start: the comparison
+ * is worth having, but not worth failing Roster's figures for.
+ */
+async function withCeiling(
+  settings: Settings,
+  work: (ceiling: CeilingServer | undefined) => Promise<void>,
+): Promise<void> {
+  if (!('path' in settings.ceiling)) {
+    await work(undefined);
+    return;
+  }
+  let ceiling: CeilingServer;
+  try {
+    ceiling = await CeilingServer.start(settings.ceiling.path, settings.users);
+  } catch (error) {
+    log(`Ceiling comparison skipped: ${settings.ceiling.path} did not start: ${errorText(error)}`);
+    await work(undefined);
+    return;
+  }
+  const running = ceiling;
+  cleanups.push(() => running.stop());
+  log(`Ceiling: pid ${ceiling.pid} at ${ceiling.baseUrl}`);
+  try {
+    await work(ceiling);
+  } finally {
+    const code = await ceiling.stop();
+    cleanups.pop();
+    if (code !== 0) log(`the ceiling server exited with code ${code}`);
+  }
+}
+
 async function crudPhases(
   session: Session,
+  ceiling: CeilingServer | undefined,
   walks: WalkResult[],
   onBulk: (result: BulkResult) => void,
 ): Promise<MemoryResult> {
   const { scim, server, settings, failures } = session;
+  const against = (next: () => BenchRequest): CeilingComparison | undefined =>
+    ceiling ? { ceiling, next } : undefined;
   await sleep(500);
   const beforeSeeding = server.sample();
   log(`RSS before seeding: ${beforeSeeding.rssMiB.toFixed(1)} MiB`);
@@ -64,18 +112,23 @@ async function crudPhases(
   const users: User[] = [];
   const rejected: string[] = [];
   let sequence = 0;
-  await session.measure('create', `POST /Users (seed ${number(settings.users)})`, {
-    amount: settings.users,
-    next: () => ({ method: 'POST', path: '/scim/v2/Users', body: crudUserBody(++sequence) }),
-    onResponse: (status, body) => {
-      if (status === 201) {
-        const created = JSON.parse(body) as { id: string; userName: string };
-        users.push({ id: created.id, userName: created.userName });
-      } else if (rejected.length < 5) {
-        rejected.push(`${status} ${body.slice(0, 300)}`);
-      }
+  await session.measure(
+    'create',
+    `POST /Users (seed ${number(settings.users)})`,
+    {
+      amount: settings.users,
+      next: () => ({ method: 'POST', path: '/scim/v2/Users', body: crudUserBody(++sequence) }),
+      onResponse: (status, body) => {
+        if (status === 201) {
+          const created = JSON.parse(body) as { id: string; userName: string };
+          users.push({ id: created.id, userName: created.userName });
+        } else if (rejected.length < 5) {
+          rejected.push(`${status} ${body.slice(0, 300)}`);
+        }
+      },
     },
-  });
+    against(createRequests()),
+  );
   for (const body of rejected) log(`  rejected create: ${body}`);
   const listed = await scim('GET', '/Users?count=0');
   const total = (listed.body as { totalResults?: number }).totalResults;
@@ -98,10 +151,20 @@ async function crudPhases(
     const body = found.body as { totalResults?: number; Resources?: { id?: string }[] };
     return found.status === 200 && body.totalResults === 1 && body.Resources?.[0]?.id === user.id;
   });
-  await session.measure('lookup', 'GET /Users?filter=userName eq', {
-    seconds: settings.seconds,
-    next: () => ({ method: 'GET', path: `/scim/v2${lookupQuery(pick().userName)}` }),
-  });
+  // The ceiling answers any URL holding `count=` with a page of 100 users, so it is sent the
+  // filter alone, and answers it as Roster does: a ListResponse of one user.
+  await session.measure(
+    'lookup',
+    'GET /Users?filter=userName eq',
+    {
+      seconds: settings.seconds,
+      next: () => ({ method: 'GET', path: `/scim/v2${lookupQuery(pick().userName)}` }),
+    },
+    against(() => ({
+      method: 'GET',
+      path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${pick().userName}"`)}`,
+    })),
+  );
 
   // Get by id.
   await session.check('get by id', async () => {
@@ -109,34 +172,21 @@ async function crudPhases(
     const found = await scim('GET', `/Users/${user.id}`);
     return found.status === 200 && (found.body as { userName?: string }).userName === user.userName;
   });
-  await session.measure('get', 'GET /Users/{id}', {
-    seconds: settings.seconds,
-    next: () => ({ method: 'GET', path: `/scim/v2/Users/${pick().id}` }),
-  });
+  const nextGet = (): BenchRequest => ({ method: 'GET', path: `/scim/v2/Users/${pick().id}` });
+  await session.measure(
+    'get',
+    'GET /Users/{id}',
+    { seconds: settings.seconds, next: nextGet },
+    against(nextGet),
+  );
 
   // PATCH: path-less replaces, as Entra ID sends them: a new givenName, or `active` toggled.
-  const active = new Map<string, boolean>();
-  let patchSequence = 0;
-  await session.measure('patch', 'PATCH /Users/{id}', {
-    seconds: settings.seconds,
-    next: (): BenchRequest => {
-      const user = pick();
-      patchSequence++;
-      let value: Record<string, unknown>;
-      if (patchSequence % 2 === 0) {
-        value = { 'name.givenName': `Given ${patchSequence}` };
-      } else {
-        const next = !(active.get(user.id) ?? true);
-        active.set(user.id, next);
-        value = { active: next };
-      }
-      return {
-        method: 'PATCH',
-        path: `/scim/v2/Users/${user.id}`,
-        body: JSON.stringify({ schemas: [PATCH_SCHEMA], Operations: [{ op: 'replace', value }] }),
-      };
-    },
-  });
+  await session.measure(
+    'patch',
+    'PATCH /Users/{id}',
+    { seconds: settings.seconds, next: patchRequests(pick) },
+    against(patchRequests(pick)),
+  );
   await session.check('PATCH applied', async () => {
     const user = pick();
     const patched = await scim('PATCH', `/Users/${user.id}`, {
@@ -163,13 +213,16 @@ async function crudPhases(
     if (walk.problem) failures.push(`page walk ${i + 1}: ${walk.problem}`);
   }
   const pageCount = Math.ceil(users.length / PAGE_SIZE);
-  await session.measure('pages', `GET /Users random page (count=${PAGE_SIZE})`, {
-    seconds: settings.seconds,
-    next: () => ({
-      method: 'GET',
-      path: `/scim/v2/Users?startIndex=${Math.floor(Math.random() * pageCount) * PAGE_SIZE + 1}&count=${PAGE_SIZE}`,
-    }),
+  const nextPage = (): BenchRequest => ({
+    method: 'GET',
+    path: `/scim/v2/Users?startIndex=${Math.floor(Math.random() * pageCount) * PAGE_SIZE + 1}&count=${PAGE_SIZE}`,
   });
+  await session.measure(
+    'pages',
+    `GET /Users random page (count=${PAGE_SIZE})`,
+    { seconds: settings.seconds, next: nextPage },
+    against(nextPage),
+  );
 
   // Last, so the users it adds change no earlier phase: Bulk creates, 1,000 to a request.
   onBulk(await benchBulk(session, sequence + 1));
@@ -182,6 +235,38 @@ async function crudPhases(
     afterSeedingMiB: afterSeeding.rssMiB,
     afterAllMiB: afterAll.rssMiB,
     peakMiB: afterAll.hwmMiB,
+  };
+}
+
+/** Creates for the ceiling, numbered apart from Roster's (whose numbers the Bulk phase continues). */
+function createRequests(): () => BenchRequest {
+  let sequence = 0;
+  return () => ({ method: 'POST', path: '/scim/v2/Users', body: crudUserBody(++sequence) });
+}
+
+/**
+ * PATCHes of random users, alternating a new `name.givenName` and a toggled `active`. Each call
+ * keeps its own record of what it set, so the ceiling's phase leaves Roster's untouched.
+ */
+function patchRequests(pick: () => User): () => BenchRequest {
+  const active = new Map<string, boolean>();
+  let sequence = 0;
+  return () => {
+    const user = pick();
+    sequence++;
+    let value: Record<string, unknown>;
+    if (sequence % 2 === 0) {
+      value = { 'name.givenName': `Given ${sequence}` };
+    } else {
+      const next = !(active.get(user.id) ?? true);
+      active.set(user.id, next);
+      value = { active: next };
+    }
+    return {
+      method: 'PATCH',
+      path: `/scim/v2/Users/${user.id}`,
+      body: JSON.stringify({ schemas: [PATCH_SCHEMA], Operations: [{ op: 'replace', value }] }),
+    };
   };
 }
 

@@ -23,6 +23,17 @@ export interface PhaseResult extends LoadResult {
   readonly serverCpuUsPerRequest: number;
   /** Server CPU as a share of one core over the phase. */
   readonly serverCpuCores: number;
+  /** crud: the same phase against the ceiling server, run right after Roster's (absent when skipped). */
+  readonly ceiling?: CeilingPhaseResult;
+  /** crud: Roster's requests per second as a percentage of the ceiling's. */
+  readonly shareOfCeilingPercent?: number;
+}
+
+/** A phase against the ceiling server (bench/ceiling.ts): a bare HTTP server, measured as Roster is. */
+export interface CeilingPhaseResult extends LoadResult {
+  /** The ceiling process's CPU (user + system) per request, microseconds. */
+  readonly serverCpuUsPerRequest: number;
+  readonly serverCpuCores: number;
 }
 
 export type PhaseName = 'create' | 'lookup' | 'get' | 'patch' | 'pages' | 'filter';
@@ -124,6 +135,8 @@ export interface BenchResults {
     readonly walks: number;
     readonly pageSize: number;
     readonly dialects: readonly BenchDialect[];
+    /** The ceiling server the crud phases were compared with, relative to the checkout; null if skipped. */
+    readonly ceiling: string | null;
   };
   /** The crud scenario. */
   readonly results: DialectResult[];
@@ -186,6 +199,14 @@ export function markdown(bench: BenchResults): string {
       ([...bench.results, ...bench.query].some((r) => r.dialect === 'postgres') ? ' and PostgreSQL' : '') +
       '.',
   );
+  if (options.ceiling && bench.results.some((result) => result.phases.some((phase) => phase.ceiling))) {
+    lines.push(
+      '',
+      `Share of ceiling: Roster's requests per second as a percentage of a bare \`node:http\` server's ` +
+        `(\`${options.ceiling}\`, fixed answers, no work) in the same phase, run right after Roster's ` +
+        'with the same connections and length.',
+    );
+  }
   if (bench.note) lines.push('', `**${bench.note}**`);
   if (bench.results.length > 0) crudTables(bench.results, lines);
   if (bench.query.length > 0) queryTables(bench.query, options, lines);
@@ -267,18 +288,26 @@ function queryTables(
   memoryTable(results, 'After query phases', lines);
 }
 
+/** With the ceiling's columns when any phase was compared with it (the crud scenario). */
 function phaseTable(results: readonly SessionResult[], lines: string[]): void {
+  const ceiling = results.some((result) => result.phases.some((phase) => phase.ceiling));
   lines.push(
     '',
-    '| Database | Phase | Requests | Req/s | p50 ms | p99 ms | Errors | Server CPU µs/req |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Database | Phase | Requests | Req/s | p50 ms | p99 ms | Errors | Server CPU µs/req |' +
+      (ceiling ? ' Ceiling req/s | Ceiling CPU µs/req | Share of ceiling |' : ''),
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |' + (ceiling ? ' ---: | ---: | ---: |' : ''),
   );
   for (const result of results) {
     for (const phase of result.phases) {
       lines.push(
         `| ${result.engine} | ${phase.label} | ${number(phase.requests)} | ${number(phase.requestsPerSecond)} | ` +
           `${ms(phase.latencyMs.p50)} | ${ms(phase.latencyMs.p99)} | ${phase.errors + phase.non2xx} | ` +
-          `${number(phase.serverCpuUsPerRequest)} |`,
+          `${number(phase.serverCpuUsPerRequest)} |` +
+          (ceiling
+            ? ` ${phase.ceiling ? number(phase.ceiling.requestsPerSecond) : '–'} | ` +
+              `${phase.ceiling ? number(phase.ceiling.serverCpuUsPerRequest) : '–'} | ` +
+              `${percent(phase.shareOfCeilingPercent ?? Number.NaN)} |`
+            : ''),
       );
     }
   }
@@ -334,6 +363,12 @@ export function number(value: number): string {
 export function ms(value: number): string {
   if (!Number.isFinite(value)) return '–';
   return value < 10 ? value.toFixed(2) : value.toFixed(1);
+}
+
+/** Whole percent, one decimal under 10%. */
+export function percent(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  return `${value < 10 ? value.toFixed(1) : value.toFixed(0)}%`;
 }
 
 function mib(value: number): string {

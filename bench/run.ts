@@ -11,7 +11,9 @@
  * (10000), BENCH_QUERY_USERS (100000), BENCH_QUERY_SEED (direct or api), BENCH_DIALECTS
  * (sqlite,postgres), BENCH_CONNECTIONS (16), BENCH_WALKS (3), BENCH_CPU_PROF (1 to profile the
  * server), BENCH_POSTGRES_URL (else ROSTER_TEST_POSTGRES_URL, else
- * postgres://postgres@127.0.0.1:5432/test), BENCH_NOTE (a line printed above the tables).
+ * postgres://postgres@127.0.0.1:5432/test), BENCH_NOTE (a line printed above the tables),
+ * BENCH_CEILING (a bare HTTP server each crud phase is also run against, by default
+ * ../shared/bench/ceiling-server.mjs from the checkout root; `off` skips it).
  * ROSTER_SQLITE_SYNCHRONOUS and ROSTER_PG_POOL_SIZE pass through to the server. BENCH_GROUPS=1 adds
  * the groups scenario (bench/groups.ts; alone: dist/bench/groups-run.js).
  */
@@ -55,6 +57,12 @@ async function main(): Promise<number> {
       `${settings.seconds} s a phase; ${settings.connections} connections${settings.cpuProfile ? '; CPU profile on' : ''}`,
   );
 
+  const crud = settings.scenarios.includes('crud');
+  const ceiling = crud && 'path' in settings.ceiling ? relative(settings.root, settings.ceiling.path) : null;
+  if (ceiling) log(`Ceiling: ${ceiling}, each crud phase run against it too`);
+  else if (crud && 'skipped' in settings.ceiling)
+    log(`Ceiling comparison skipped: ${settings.ceiling.skipped}`);
+
   const results: DialectResult[] = [];
   const query: QueryResult[] = [];
   for (const scenario of settings.scenarios) {
@@ -86,6 +94,8 @@ async function main(): Promise<number> {
       walks: settings.walks,
       pageSize: PAGE_SIZE,
       dialects: settings.dialects,
+      // Null as well when the ceiling would not start: no phase was compared with it.
+      ceiling: results.some((result) => result.phases.some((phase) => phase.ceiling)) ? ceiling : null,
     },
     results,
     query,

@@ -94,16 +94,7 @@ export class BenchServer {
   }
 
   sample(): ProcessSample {
-    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start at field 3; utime/stime are 14/15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return {
-      rssMiB: kib(status, 'VmRSS') / 1024,
-      hwmMiB: kib(status, 'VmHWM') / 1024,
-      cpuMs: (ticks * 1000) / CLOCK_TICKS,
-    };
+    return sampleProcess(this.pid);
   }
 
   /** What the server logged at warning level or worse (pino level ≥ 40), or plain lines that look like it. */
@@ -118,20 +109,42 @@ export class BenchServer {
     });
   }
 
-  async stop(): Promise<number | null> {
-    this.child.kill('SIGTERM');
-    const timeout = new Promise<'timeout'>((resolve) => {
-      setTimeout(() => {
-        resolve('timeout');
-      }, 15_000).unref();
-    });
-    const result = await Promise.race([this.exited, timeout]);
-    if (result === 'timeout') {
-      this.child.kill('SIGKILL');
-      return this.exited;
-    }
-    return result;
+  stop(): Promise<number | null> {
+    return stopProcess(this.child, this.exited);
   }
+}
+
+/** Memory and CPU of a child process, from /proc/<pid>/status and /proc/<pid>/stat. */
+export function sampleProcess(pid: number): ProcessSample {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at field 3; utime/stime are 14/15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return {
+    rssMiB: kib(status, 'VmRSS') / 1024,
+    hwmMiB: kib(status, 'VmHWM') / 1024,
+    cpuMs: (ticks * 1000) / CLOCK_TICKS,
+  };
+}
+
+/** SIGTERM, then SIGKILL if the child has not exited within 15 s; resolves to its exit code. */
+export async function stopProcess(
+  child: ChildProcess,
+  exited: Promise<number | null>,
+): Promise<number | null> {
+  child.kill('SIGTERM');
+  const timeout = new Promise<'timeout'>((resolve) => {
+    setTimeout(() => {
+      resolve('timeout');
+    }, 15_000).unref();
+  });
+  const result = await Promise.race([exited, timeout]);
+  if (result === 'timeout') {
+    child.kill('SIGKILL');
+    return exited;
+  }
+  return result;
 }
 
 export interface IssuedToken {
@@ -164,7 +177,7 @@ export async function createToken(root: string, databaseUrl: string, site = 'def
   return { id: issued.id, token: issued.token };
 }
 
-function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+export function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
   let pending = '';
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {

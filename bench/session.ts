@@ -7,9 +7,10 @@ import {
   createPostgresDatabase,
   createSqliteDatabase,
 } from './database.js';
-import { type LoadOptions, runLoad } from './load.js';
+import { type CeilingServer, shareOfCeiling } from './ceiling.js';
+import { type BenchRequest, type LoadOptions, type LoadResult, runLoad } from './load.js';
 import { monotonicMicros, type ProfileSummary, summarizeProfile, type TimeWindow } from './profile.js';
-import { ms, number, type PhaseName, type PhaseResult } from './report.js';
+import { ms, number, percent, type PhaseName, type PhaseResult } from './report.js';
 import { BenchServer, createToken, type IssuedToken } from './server.js';
 import type { Settings } from './settings.js';
 
@@ -30,16 +31,26 @@ export interface Session {
   readonly settings: Settings;
   /** Checks that failed and phases with errors: a bench with any is a failed bench. */
   readonly failures: string[];
-  /** Runs a load phase with BENCH_CONNECTIONS connections, logs it and records it. */
+  /**
+   * Runs a load phase with BENCH_CONNECTIONS connections, logs it and records it; with `compare`,
+   * then runs the same phase against the ceiling server and records it beside Roster's.
+   */
   measure(
     name: PhaseName,
     label: string,
     load: Omit<LoadOptions, 'baseUrl' | 'token' | 'connections'>,
+    compare?: CeilingComparison,
   ): Promise<PhaseResult>;
   /** Runs `work` as a named window of the CPU profile. */
   window<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Records a failure unless `test` resolves to true. */
   check(name: string, test: () => Promise<boolean>): Promise<void>;
+}
+
+/** The same phase against the ceiling server; its requests are built apart, as its answers mean nothing. */
+export interface CeilingComparison {
+  readonly ceiling: CeilingServer;
+  readonly next: () => BenchRequest;
 }
 
 export interface SessionOutcome<T> {
@@ -116,7 +127,7 @@ export async function runSession<T>(
       scim,
       settings,
       failures,
-      measure: async (name, label, load) => {
+      measure: async (name, label, load, compare) => {
         const cpuBefore = running.sample().cpuMs;
         const startUs = monotonicMicros();
         const result = await runLoad({
@@ -134,13 +145,7 @@ export async function runSession<T>(
           serverCpuUsPerRequest: result.requests > 0 ? (cpuMs * 1000) / result.requests : Number.NaN,
           serverCpuCores: cpuMs / (result.seconds * 1000),
         };
-        phases.push(phase);
-        log(
-          `${label.padEnd(30)} ${number(phase.requests).padStart(8)} req ${number(phase.requestsPerSecond).padStart(7)} req/s` +
-            `  p50 ${ms(phase.latencyMs.p50).padStart(6)} ms  p99 ${ms(phase.latencyMs.p99).padStart(6)} ms` +
-            `  errors ${phase.errors + phase.non2xx}  server CPU ${number(phase.serverCpuUsPerRequest)} µs/req` +
-            ` (${phase.serverCpuCores.toFixed(2)} cores), client ${phase.clientCpuCores.toFixed(2)} cores`,
-        );
+        log(phaseLine(label, phase));
         const backlog = await waitUntilIdle(running, database);
         if (backlog > 0.5)
           log(
@@ -152,7 +157,25 @@ export async function runSession<T>(
               `(status codes ${JSON.stringify(phase.statusCodes)})`,
           );
         }
-        return phase;
+        if (!compare) {
+          phases.push(phase);
+          return phase;
+        }
+        // As long as Roster's phase: the same seconds for timed phases, Roster's time for counted
+        // ones (the create), in whole seconds as autocannon only stops on its once-a-second tick.
+        const ceiling = await compare.ceiling.measure({
+          token: token.token,
+          connections: settings.connections,
+          seconds: load.seconds ?? Math.max(1, Math.round(phase.seconds)),
+          next: compare.next,
+        });
+        const share = shareOfCeiling(phase.requestsPerSecond, ceiling.requestsPerSecond);
+        log(`${phaseLine('  ceiling', ceiling)}; Roster ${percent(share)} of it`);
+        // Not failures: the ceiling's figures only scale Roster's, but they mean little with errors.
+        if (ceiling.errors + ceiling.non2xx > 0) log('  the ceiling had errors: its figures are doubtful');
+        const compared: PhaseResult = { ...phase, ceiling, shareOfCeilingPercent: share };
+        phases.push(compared);
+        return compared;
       },
       window: async (name, work) => {
         const startUs = monotonicMicros();
@@ -253,6 +276,19 @@ function scimClient(baseUrl: string, token: string): Scim {
       ms: elapsed,
     };
   };
+}
+
+/** One phase's figures on one line, as each phase ends. */
+function phaseLine(
+  label: string,
+  phase: LoadResult & { readonly serverCpuUsPerRequest: number; readonly serverCpuCores: number },
+): string {
+  return (
+    `${label.padEnd(30)} ${number(phase.requests).padStart(8)} req ${number(phase.requestsPerSecond).padStart(7)} req/s` +
+    `  p50 ${ms(phase.latencyMs.p50).padStart(6)} ms  p99 ${ms(phase.latencyMs.p99).padStart(6)} ms` +
+    `  errors ${phase.errors + phase.non2xx}  server CPU ${number(phase.serverCpuUsPerRequest)} µs/req` +
+    ` (${phase.serverCpuCores.toFixed(2)} cores), client ${phase.clientCpuCores.toFixed(2)} cores`
+  );
 }
 
 function printProfile(file: string, summaries: ProfileSummary[]): void {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type CeilingLocation, locateCeiling } from './ceiling.js';
 import { type BenchDialect, DEFAULT_POSTGRES_URL } from './database.js';
 
 /**
@@ -31,6 +32,8 @@ export interface Settings {
   readonly cpuProfile: boolean;
   readonly postgresUrl: string;
   readonly note: string | null;
+  /** crud: the ceiling server its phases are compared with (BENCH_CEILING), or why not. */
+  readonly ceiling: CeilingLocation;
 }
 
 export function readSettings(env: Record<string, string | undefined>): Settings {
@@ -55,8 +58,9 @@ export function readSettings(env: Record<string, string | undefined>): Settings 
   if (users < connections) throw new Error('BENCH_USERS must be at least BENCH_CONNECTIONS');
   const queryUsers = positive(env, 'BENCH_QUERY_USERS', 100_000, true);
   if (queryUsers < connections) throw new Error('BENCH_QUERY_USERS must be at least BENCH_CONNECTIONS');
+  const root = repositoryRoot();
   return {
-    root: repositoryRoot(),
+    root,
     scenarios,
     seconds: positive(env, 'BENCH_SECONDS', 10, false),
     users,
@@ -68,6 +72,7 @@ export function readSettings(env: Record<string, string | undefined>): Settings 
     cpuProfile: ['1', 'true', 'yes', 'on'].includes((env.BENCH_CPU_PROF ?? '').toLowerCase()),
     postgresUrl: env.BENCH_POSTGRES_URL || env.ROSTER_TEST_POSTGRES_URL || DEFAULT_POSTGRES_URL,
     note: env.BENCH_NOTE || null,
+    ceiling: locateCeiling(root, env.BENCH_CEILING),
   };
 }
 
